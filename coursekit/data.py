@@ -1,0 +1,39 @@
+"""Loaders for the tables shipped in ``data/`` (nothing is fetched at run time)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def _read(name: str) -> pd.DataFrame:
+    path = DATA_DIR / name
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} is missing. The course ships its data in data/; restore it with "
+            "`git checkout -- data/` from the course folder."
+        )
+    return pd.read_csv(path)
+
+
+def load_diabetes() -> tuple[pd.DataFrame, pd.Series]:
+    """Diabetes progression: 442 patients, 10 baseline measurements in clinical units.
+
+    Returns ``(X, y)``: ``X`` has columns age, sex, bmi, bp, s1..s6 (see data/diabetes.md),
+    ``y`` is ``progression`` one year after baseline.
+    """
+    frame = _read("diabetes.csv")
+    return frame.drop(columns="progression"), frame["progression"]
+
+
+def load_breast_cancer() -> tuple[pd.DataFrame, pd.Series]:
+    """Wisconsin diagnostic breast cancer: 569 aspirates, 30 nucleus features.
+
+    Returns ``(X, y)`` with ``y = malignant`` (1 = malignant, the positive class; see
+    data/breast_cancer.md).
+    """
+    frame = _read("breast_cancer.csv")
+    return frame.drop(columns="malignant"), frame["malignant"]

@@ -1,0 +1,169 @@
+"""Real nbgrader on real submissions: every assignment is released, submitted by a small cohort
+(the solution typed into the release, the release untouched, and one plausible wrong answer per
+exercise) and graded with the course's grading command, which calls nbgrader autograde,
+generate_feedback and export."""
+
+from __future__ import annotations
+
+import csv
+import html
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+from notebook_tools import (
+    answer_cells,
+    assignment_ids,
+    fill,
+    graded_test_cells,
+    graders_of,
+    hidden_test_lines,
+    read,
+    release_path,
+    solution_answers,
+    source_path,
+    wrong_answers,
+)
+
+from autograder.cli import grade
+
+SOLUTION, UNTOUCHED = "solution", "untouched"
+
+
+class Cohort:
+    def __init__(self, assignment: str, out: Path):
+        self.assignment = assignment
+        self.out = out
+        self.workspace = out / "workspace"
+
+    def scores(self, learner: str) -> dict[str, tuple[float, float]]:
+        """(score, max_score) of every graded cell of one learner's submission."""
+        with Gradebook(f"sqlite:///{self.workspace / 'gradebook.db'}") as gradebook:
+            notebook = gradebook.find_submission_notebook(self.assignment, self.assignment, learner)
+            return {g.name: (g.score, g.max_score) for g in notebook.grades}
+
+    def autograded(self, learner: str) -> nbformat.NotebookNode:
+        return read(self.workspace / "autograded" / learner / self.assignment / f"{self.assignment}.ipynb")
+
+    def feedback_text(self, learner: str) -> str:
+        page = (self.out / "feedback" / learner / self.assignment / f"{self.assignment}.html").read_text()
+        return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+    def grades_csv(self) -> dict[str, dict]:
+        with (self.out / "grades.csv").open() as f:
+            return {row["learner_id"]: row for row in csv.DictReader(f)}
+
+
+_cohorts: dict[str, Cohort] = {}
+
+
+def graded_cohort(assignment: str, tmp_path_factory) -> Cohort:
+    """Submit and grade once per assignment (per test worker); later tests reuse the result."""
+    if assignment not in _cohorts:
+        release = read(release_path(assignment))
+        submissions = tmp_path_factory.mktemp(f"submitted-{assignment}")
+        learners = {
+            SOLUTION: fill(release, solution_answers(assignment)),
+            UNTOUCHED: release,
+        }
+        correct = solution_answers(assignment)
+        for grade_id, wrong in wrong_answers(assignment).items():
+            learners[f"wrong-{grade_id}"] = fill(release, {**correct, grade_id: wrong})
+        for learner, notebook in learners.items():
+            folder = submissions / learner / assignment
+            folder.mkdir(parents=True)
+            nbformat.write(notebook, str(folder / f"{assignment}.ipynb"))
+        out = tmp_path_factory.mktemp(f"graded-{assignment}")
+        grade(submissions, out)
+        _cohorts[assignment] = Cohort(assignment, out)
+    return _cohorts[assignment]
+
+
+def per_assignment():
+    # All tests of one assignment run on the same xdist worker, so its cohort is graded once.
+    return pytest.mark.parametrize(
+        "assignment",
+        [pytest.param(a, marks=pytest.mark.xdist_group(f"grade-{a}")) for a in assignment_ids()],
+    )
+
+
+@per_assignment()
+def test_solution_earns_full_marks(assignment, tmp_path_factory):
+    cohort = graded_cohort(assignment, tmp_path_factory)
+    lost = {
+        name: f"{score}/{maximum}"
+        for name, (score, maximum) in cohort.scores(SOLUTION).items()
+        if score != maximum
+    }
+    assert not lost, (
+        f"{assignment}: the solution loses points in {lost}. A test cell scores 0 when it raises "
+        "or writes to stderr (a warning counts): look at the autograded notebook in "
+        f"{cohort.workspace / 'autograded' / SOLUTION}"
+    )
+    row = cohort.grades_csv()[SOLUTION]
+    assert float(row["score"]) == float(row["max_score"]) > 0
+
+
+@per_assignment()
+def test_untouched_release_earns_zero(assignment, tmp_path_factory):
+    cohort = graded_cohort(assignment, tmp_path_factory)
+    earned = {name: score for name, (score, _) in cohort.scores(UNTOUCHED).items() if score}
+    assert not earned, f"{assignment}: an untouched release earns points in {earned}"
+    assert float(cohort.grades_csv()[UNTOUCHED]["score"]) == 0
+
+
+@per_assignment()
+def test_every_exercise_has_a_wrong_answer_that_hidden_tests_catch(assignment, tmp_path_factory):
+    source = read(source_path(assignment))
+    exercises = answer_cells(source)
+    wrong = wrong_answers(assignment)
+    missing = sorted(set(exercises) - set(wrong))
+    assert not missing, f"tests/wrong_answers/{assignment}.py has no wrong answer for {missing}"
+    cohort = graded_cohort(assignment, tmp_path_factory)
+    all_tests = list(graded_test_cells(source))
+    for grade_id in exercises:
+        learner = f"wrong-{grade_id}"
+        scores = cohort.scores(learner)
+        graders = graders_of(grade_id, all_tests)
+        assert graders, f"{assignment}: no test cell named test_{grade_id.removeprefix('ex_')}"
+        assert any(scores[t][0] < scores[t][1] for t in graders), (
+            f"{assignment}: the wrong answer to {grade_id} still earns full marks in {graders}"
+        )
+        # The wrong answers are written to pass the visible checks: the points must be lost in
+        # the hidden part, or a learner could pass by satisfying the visible test alone.
+        autograded = graded_test_cells(cohort.autograded(learner))
+        for test_id in graders:
+            errors = [o for o in autograded[test_id].outputs if o.output_type == "error"]
+            assert not any(e.ename == "NotYet" for e in errors), (
+                f"{assignment}: the wrong answer to {grade_id} was caught by the visible test of "
+                f"{test_id}; make it pass the visible checks so it tests the hidden ones"
+            )
+        others = [t for t in all_tests if t not in graders]
+        assert all(scores[t][0] == scores[t][1] for t in others), (
+            f"{assignment}: a wrong {grade_id} also costs points in other exercises "
+            f"{[t for t in others if scores[t][0] != scores[t][1]]}; exercises should be independent"
+        )
+
+
+@per_assignment()
+def test_feedback_shows_scores_but_never_hidden_tests(assignment, tmp_path_factory):
+    cohort = graded_cohort(assignment, tmp_path_factory)
+    assert hidden_test_lines(read(source_path(assignment))), f"{assignment} has no hidden tests"
+    # Secrets: hidden lines the released notebook does not already show anyway.
+    shown = "\n".join(c.source for c in read(release_path(assignment)).cells)
+    secrets = [line for line in hidden_test_lines(read(source_path(assignment))) if line not in shown]
+    learners = [d.name for d in (cohort.out / "feedback").iterdir()]
+    assert set(learners) >= {SOLUTION, UNTOUCHED}
+    for learner in learners:
+        text = cohort.feedback_text(learner)
+        assert "HIDDEN TESTS" not in text, f"{learner}'s feedback shows a hidden-test marker"
+        # A learner's own answer may share lines with a key (a right label is a right label).
+        typed = "\n".join(c.source for c in answer_cells(cohort.autograded(learner)).values())
+        leaked = [line for line in secrets if line in text and line not in typed]
+        assert not leaked, f"{learner}'s feedback reveals hidden test lines: {leaked[:3]}"
+    total = sum(maximum for _, maximum in cohort.scores(SOLUTION).values())
+    assert re.search(rf"Score:\s*{total:g}(\.0+)?\s*/\s*{total:g}", cohort.feedback_text(SOLUTION)), (
+        "the solution's feedback should show its full score"
+    )
