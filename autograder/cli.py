@@ -57,19 +57,25 @@ def generate_release(destination: Path, workspace: Path, only: list[str] | None 
     autograding needs.
     """
     chosen = only or assignments()
-    pattern = chosen[0] if len(chosen) == 1 else "*"
-    nbgrader(
-        "generate_assignment", pattern, "--force",
-        f"--CourseDirectory.release_directory={destination}",
-        workspace=workspace,
-    )
+    # One nbgrader call for all (its start-up costs seconds); a glob when several are asked for.
+    patterns = ["*"] if set(chosen) == set(assignments()) else chosen
+    for pattern in patterns:
+        nbgrader(
+            "generate_assignment", pattern, "--force",
+            f"--CourseDirectory.release_directory={destination}",
+            workspace=workspace,
+        )
 
 
-def release() -> list[str]:
-    """Regenerate ``notebooks/`` from ``solutions/``; returns the files that changed."""
+def release(only: list[str] | None = None) -> list[str]:
+    """Regenerate ``notebooks/`` from ``solutions/`` (all assignments, or ``only`` these);
+    returns the files that changed."""
+    unknown = sorted(set(only or []) - set(assignments()))
+    if unknown:
+        raise ValueError(f"no such assignment in solutions/: {', '.join(unknown)}")
     with tempfile.TemporaryDirectory() as scratch:
         fresh = Path(scratch) / "release"
-        generate_release(fresh, workspace=Path(scratch) / "workspace")
+        generate_release(fresh, workspace=Path(scratch) / "workspace", only=only)
         changed = []
         for assignment in sorted(p.name for p in fresh.iterdir()):
             for new in sorted((fresh / assignment).rglob("*")):
@@ -79,7 +85,7 @@ def release() -> list[str]:
                         changed.append(str(old.relative_to(REPO)))
             shutil.rmtree(RELEASE / assignment, ignore_errors=True)
             shutil.copytree(fresh / assignment, RELEASE / assignment)
-        for stale in RELEASE.iterdir():
+        for stale in [] if only else RELEASE.iterdir():
             if stale.is_dir() and not (fresh / stale.name).exists():
                 shutil.rmtree(stale)
                 changed.append(f"{stale.relative_to(REPO)} (removed: no longer in solutions/)")
@@ -123,14 +129,17 @@ def grade(submissions: Path, out: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("release", help="regenerate notebooks/ from solutions/ with nbgrader generate_assignment")
+    release_parser = sub.add_parser(
+        "release", help="regenerate notebooks/ from solutions/ with nbgrader generate_assignment"
+    )
+    release_parser.add_argument("assignments", nargs="*", help="only these (default: all)")
     grade_parser = sub.add_parser("grade", help="autograde submissions and write grades.csv and feedback")
     grade_parser.add_argument("submissions", type=Path, help="folder laid out as <learner>/<assignment>/<nb>.ipynb")
     grade_parser.add_argument("--out", type=Path, help="output folder (default: grading-<date-time>/)")
     args = parser.parse_args(argv)
     try:
         if args.command == "release":
-            changed = release()
+            changed = release(args.assignments or None)
             print("\n".join(f"updated {c}" for c in changed) or "notebooks/ already up to date")
         else:
             out = args.out or Path(f"grading-{dt.datetime.now():%Y%m%d-%H%M%S}")
