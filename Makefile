@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 WORK ?= my-work
 PORT ?= 8888
 
-.PHONY: course test release grade lint learner-copy
+.PHONY: course test release grade lint learner-copy bench
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ release: $(STAMP)
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder> [OUT=<folder>]"; exit 2; }
 	$(BIN)/python -m autograder grade "$(SUBMISSIONS)" $(if $(OUT),--out "$(OUT)")
+
+## Everyone: time every widget demo and notebook (table + benchmarks/results/latest.json).
+bench: $(STAMP)
+	$(BIN)/python benchmarks/speed.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
