@@ -6,9 +6,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WORK ?= my-work
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
 PORT ?= 8888
 
-.PHONY: course test release grade lint learner-copy bench
+.PHONY: course test release grade lint learner-copy bench browser
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,8 +32,21 @@ learner-copy:
 	done
 
 ## Everyone: run the whole test suite (both cores).
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -n auto --dist loadgroup
+
+## The browser tests drive Debian's Chromium (never a downloaded browser); install it when missing.
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			echo "installing Debian's chromium for the browser tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "The browser tests need Chromium at $(CHROMIUM). Install it with: sudo apt-get install chromium"; \
+			echo "(or run: make test CHROMIUM=/path/to/chromium)"; \
+			exit 1; \
+		fi; \
+	fi
 
 ## Instructors: regenerate notebooks/ from solutions/ (nbgrader generate_assignment).
 release: $(STAMP)

@@ -16,6 +16,11 @@ from coursekit.state import LABELS
 class NotYet(AssertionError):
     """Raised by a visible test when an answer is not right yet; the message says why."""
 
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows these lines instead of a traceback: the learner needs the message, not
+        # the test's internals. nbgrader still records an error named NotYet (0 points).
+        return [f"\x1b[1;31m✗ Not yet:\x1b[0m {self}"]
+
 
 def expect(condition: object, message: str) -> None:
     """Fail with ``message`` (a sentence that says what to change) unless ``condition`` holds."""

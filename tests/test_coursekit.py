@@ -110,3 +110,8 @@ def test_demo_fits_match_a_fresh_ridge_fit():
     demo = RadioKnobDemo()
     assert np.isclose(demo.fit(100.0)[0], Ridge(alpha=100.0).fit(X_train[["bmi"]], y_train).coef_[0])
     assert isinstance(pd.Series(demo.x_train[:, 0]).mean(), float)
+
+
+def test_not_yet_shows_only_its_message_in_jupyter():
+    lines = NotYet("pass alpha to Ridge")._render_traceback_()
+    assert len(lines) == 1 and "Not yet" in lines[0] and lines[0].endswith("pass alpha to Ridge")
