@@ -30,13 +30,16 @@ DEMO_MODULES = [
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
-pytestmark = [
-    pytest.mark.xdist_group("browser"),  # one JupyterLab and one browser for all browser tests
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason=f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium package",
-    ),
-]
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(),
+    reason=f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium package",
+)
+
+
+def browser_group(index: int):
+    # Two groups, so each xdist worker runs its share with one JupyterLab and one browser
+    # (the fixtures below are per module, hence per worker).
+    return pytest.mark.xdist_group(f"browser-{index % 2}")
 
 # Test-only JupyterLab settings: render every cell (no windowing, so the DOM holds them all) and
 # no news or update checks (the machine has no network).
@@ -184,7 +187,9 @@ def cell_index_of(page, grade_id: str, assignment: str) -> int:
     return next(i for i, c in enumerate(notebook.cells) if nbgrader_meta(c).get("grade_id") == grade_id)
 
 
-@pytest.mark.parametrize("assignment", DEMO_MODULES)
+@pytest.mark.parametrize(
+    "assignment", [pytest.param(a, marks=browser_group(i)) for i, a in enumerate(DEMO_MODULES)]
+)
 def test_released_notebook_runs_and_its_widget_redraws(browser, lab, assignment):
     page = open_notebook(browser, lab, assignment)
     steps = Step(page, f"demo-{assignment}")
@@ -220,6 +225,7 @@ def test_released_notebook_runs_and_its_widget_redraws(browser, lab, assignment)
         page.close()
 
 
+@browser_group(1)
 def test_feedback_loop_and_validate_in_module_00(browser, lab):
     assignment = "00_orientation"
     page = open_notebook(browser, lab, assignment)
