@@ -196,3 +196,62 @@ class SearchTrace:
 
     def set_current(self, budget: float) -> None:
         self.marker.move(budget)
+
+
+class HeatMap:
+    """A score over a grid of two hyperparameters, one cell per pair, the current cell outlined.
+
+    ``scores[i, j]`` belongs to ``y_values[i]`` and ``x_values[j]``. Cells are evenly spaced, so
+    log-spaced values appear on a log scale; tick labels show the values themselves and each
+    cell prints its score (the best in bold). ``set_current`` moves the outline (animate
+    ``self.outline`` in a demo).
+    """
+
+    def __init__(
+        self,
+        ax: Axes,
+        x_values: Sequence[float],
+        y_values: Sequence[float],
+        scores: np.ndarray,
+        x_name: str,
+        y_name: str,
+        score_name: str,
+        title: str | None = None,
+        fmt: str = ".2f",
+        log: bool = True,
+        cmap: str = "cividis",
+    ):
+        scores = np.asarray(scores, dtype=float)
+        self.x_values = np.asarray(x_values, dtype=float)
+        self.y_values = np.asarray(y_values, dtype=float)
+        assert scores.shape == (len(self.y_values), len(self.x_values)), "scores[i, j] is (y_values[i], x_values[j])"
+        self.log = log
+        image = ax.imshow(scores, origin="lower", aspect="auto", cmap=cmap, interpolation="nearest")
+        colorbar = ax.figure.colorbar(image, ax=ax, fraction=0.06, pad=0.03)
+        colorbar.set_label(score_name)
+        low, high = np.nanmin(scores), np.nanmax(scores)
+        for (i, j), value in np.ndenumerate(scores):
+            bright = (value - low) > 0.5 * (high - low)
+            ax.text(
+                j, i, format(value, fmt), ha="center", va="center", fontsize=7,
+                color="black" if bright else "white", fontweight="bold" if value == high else "normal",
+            )
+        ax.set_xticks(range(len(self.x_values)), [f"{v:g}" for v in self.x_values], fontsize=8)
+        ax.set_yticks(range(len(self.y_values)), [f"{v:g}" for v in self.y_values], fontsize=8)
+        ax.grid(False)
+        scale = " (log scale)" if log else ""
+        label(ax, title or f"{score_name} for each pair", f"{x_name}{scale}", f"{y_name}{scale}")
+        (self.outline,) = ax.plot([], [], color=OKABE_ITO["vermillion"], linewidth=2.5, solid_joinstyle="miter")
+        self.set_current(self.x_values[0], self.y_values[0])
+
+    def _index(self, values: np.ndarray, value: float) -> int:
+        if self.log:
+            return int(np.argmin(np.abs(np.log(values) - np.log(value))))
+        return int(np.argmin(np.abs(values - value)))
+
+    def set_current(self, x: float, y: float) -> None:
+        """Outline the cell nearest to (x, y)."""
+        j, i = self._index(self.x_values, x), self._index(self.y_values, y)
+        xs = [j - 0.5, j + 0.5, j + 0.5, j - 0.5, j - 0.5]
+        ys = [i - 0.5, i - 0.5, i + 0.5, i + 0.5, i - 0.5]
+        self.outline.set_data(xs, ys)
