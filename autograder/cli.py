@@ -1,7 +1,7 @@
 """The instructor's commands, on top of real nbgrader.
 
     python -m autograder release            regenerate notebooks/ from solutions/
-    python -m autograder grade SUBMISSIONS  autograde a folder of submissions, write grades and feedback
+    python -m autograder grade SUBMISSIONS  grade a cohort (parallel, sandboxed): grades, feedback, report
 
 Every nbgrader step runs as nbgrader's own command with ``cwd=autograder/`` (so it reads
 ``autograder/nbgrader_config.py``) and ``--CourseDirectory.root`` pointing at a workspace, so
@@ -11,8 +11,6 @@ the repository itself is never written to except ``notebooks/`` by ``release``.
 from __future__ import annotations
 
 import argparse
-import csv
-import datetime as dt
 import filecmp
 import os
 import shutil
@@ -92,38 +90,18 @@ def release(only: list[str] | None = None) -> list[str]:
     return changed
 
 
-def grade(submissions: Path, out: Path) -> Path:
-    """Autograde submissions laid out as ``<learner>/<assignment>/<notebook>.ipynb``.
+def grade(submissions: Path, out: Path, **options) -> Path:
+    """Grade a cohort's submissions into ``out`` (see ``autograder/cohort.py``).
 
-    Writes ``out/grades.csv`` (learner, assignment, score, max_score) and one feedback HTML per
-    learner and assignment under ``out/feedback/``; nbgrader's own files stay in
-    ``out/workspace``. Returns the path of grades.csv.
+    Writes ``out/grades.csv`` (learner_id, assignment, score, max_score, status, reason), one
+    feedback HTML per learner and assignment under ``out/feedback/<learner>/<assignment>/``
+    (with ``competencies.html``), ``out/competencies.csv``, ``out/report.html`` and nbgrader's
+    merged gradebook and autograded notebooks in ``out/workspace``. Returns the path of grades.csv.
     """
-    submissions = Path(submissions)
-    if not submissions.is_dir():
-        raise FileNotFoundError(f"{submissions} is not a folder of submissions")
-    workspace = out / "workspace"
-    shutil.copytree(submissions, workspace / "submitted", dirs_exist_ok=True)
-    present = sorted({p.name for p in (workspace / "submitted").glob("*/*") if p.is_dir()})
-    unknown = sorted(set(present) - set(assignments()))
-    if unknown:
-        raise ValueError(f"no such assignment in solutions/: {', '.join(unknown)}")
-    generate_release(workspace / "release", workspace=workspace, only=present)
-    for assignment in present:
-        nbgrader("autograde", assignment, "--force", workspace=workspace)
-        nbgrader("generate_feedback", assignment, "--force", workspace=workspace)
-    export = workspace / "nbgrader_export.csv"
-    nbgrader("export", f"--CsvExportPlugin.to={export}", workspace=workspace)
-    grades = out / "grades.csv"
-    with export.open() as src, grades.open("w", newline="") as dst:
-        writer = csv.writer(dst)
-        writer.writerow(["learner_id", "assignment", "score", "max_score"])
-        for row in csv.DictReader(src):
-            if row["student_id"] and (workspace / "autograded" / row["student_id"] / row["assignment"]).exists():
-                writer.writerow([row["student_id"], row["assignment"], row["score"], row["max_score"]])
-    if (workspace / "feedback").exists():
-        shutil.copytree(workspace / "feedback", out / "feedback", dirs_exist_ok=True)
-    return grades
+    from autograder.cohort import Options, grade_cohort
+
+    options.setdefault("progress", False)
+    return grade_cohort(Path(submissions), Path(out), Options(**options))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,19 +111,46 @@ def main(argv: list[str] | None = None) -> int:
         "release", help="regenerate notebooks/ from solutions/ with nbgrader generate_assignment"
     )
     release_parser.add_argument("assignments", nargs="*", help="only these (default: all)")
-    grade_parser = sub.add_parser("grade", help="autograde submissions and write grades.csv and feedback")
-    grade_parser.add_argument("submissions", type=Path, help="folder laid out as <learner>/<assignment>/<nb>.ipynb")
-    grade_parser.add_argument("--out", type=Path, help="output folder (default: grading-<date-time>/)")
+    grade_parser = sub.add_parser(
+        "grade", help="grade a cohort: grades.csv, feedback, competency pages and an instructor report",
+        description=(
+            "Grade every submission with nbgrader, in parallel, each learner's kernel in a sandbox "
+            "(no network, read-only system, memory/CPU/process/time limits). Rerunning with the same "
+            "--out resumes: submissions already graded (same file content) are kept."
+        ),
+    )
+    grade_parser.add_argument(
+        "submissions", type=Path,
+        help="folder or .zip: <learner>/<assignment>/<nb>.ipynb (nbgrader) or <learner>_<anything>.ipynb "
+             "(LMS export); each notebook's assignment is read from its nbgrader metadata",
+    )
+    grade_parser.add_argument("--out", type=Path, help="output folder (default: a new grading-<date-time>/)")
+    grade_parser.add_argument("--workers", type=int, default=0, help="parallel graders (default: one per core)")
+    grade_parser.add_argument("--cell-timeout", type=int, help="seconds per cell (default: nbgrader_config.py's 120)")
+    grade_parser.add_argument("--notebook-timeout", type=int, default=900, help="seconds per notebook (default 900)")
+    grade_parser.add_argument("--memory-mb", type=int, default=3072, help="memory limit per kernel (default 3072)")
+    grade_parser.add_argument("--db-url", help="gradebook for the merged grades, e.g. postgresql://user@host/course "
+                              "(default: sqlite in OUT/workspace/gradebook.db)")
+    grade_parser.add_argument("--no-sandbox", action="store_true",
+                              help="run learner code unconfined (only for trusted notebooks; prints a warning)")
+    grade_parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     try:
         if args.command == "release":
             changed = release(args.assignments or None)
             print("\n".join(f"updated {c}" for c in changed) or "notebooks/ already up to date")
         else:
-            out = args.out or Path(f"grading-{dt.datetime.now():%Y%m%d-%H%M%S}")
+            from autograder.cohort import default_out
+            from autograder.sandbox import Limits
+
+            out = args.out or default_out()
             out.mkdir(parents=True, exist_ok=True)
-            grades = grade(args.submissions, out.resolve())
-            print(f"grades: {grades}\nfeedback: {out / 'feedback'}")
+            grades = grade(
+                args.submissions, out.resolve(), workers=args.workers, cell_timeout=args.cell_timeout,
+                sandbox=not args.no_sandbox, db_url=args.db_url, progress=not args.quiet,
+                limits=Limits(memory_mb=args.memory_mb, notebook_seconds=args.notebook_timeout),
+            )
+            print(f"grades: {grades}\nfeedback: {out / 'feedback'}\nreport: {out / 'report.html'}\nfolder: {out}")
     except (NbgraderFailed, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

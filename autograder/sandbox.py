@@ -1,0 +1,210 @@
+"""The sandbox every learner's kernel runs in while it is graded.
+
+nbgrader starts one kernel per notebook through ``Execute.kernel_name``; the cohort grader points
+that at a kernel spec whose command is this module. It runs as the grading user, outside the
+sandbox, and replaces itself with (outermost first):
+
+``timeout -s KILL``   wall-clock limit for the whole notebook (the per-cell limit is nbgrader's
+                      ``Execute.timeout``)
+``bwrap``             new PID, network, IPC and UTS namespaces (no network at all); the whole file
+                      system read-only; ``/root`` replaced by an empty tmpfs with only the Python
+                      installation put back; ``solutions/``, the grading output folder (gradebooks,
+                      other learners) and the submissions folder replaced by empty tmpfs; a private
+                      ``/tmp``; only the notebook's own folder and the kernel's socket folder
+                      writable; the namespace dies with its parent
+``prlimit``           address space (memory), CPU seconds, process count, open files, file size
+``setpriv``           an unprivileged uid of its own per worker (process counts are per uid, so a
+                      fork bomb in one sandbox cannot starve another), no groups, no capabilities,
+                      no new privileges
+``python -m ipykernel_launcher``  with ``JPY_PARENT_PID`` unset (the parent is not visible
+                      from inside the PID namespace); it talks to nbgrader over ``ipc`` sockets in
+                      a per-worker folder, because there is no network namespace to share.
+
+Where the sandbox cannot be built (not Linux, not root, no bwrap), :func:`probe` says why and
+the cohort grader prints a loud warning and grades with an ordinary kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SOLUTIONS = REPO / "solutions"
+FIRST_UID = 61000  # worker k runs its kernels as uid FIRST_UID + k (no such user needs to exist)
+
+
+@dataclass
+class Limits:
+    memory_mb: int = 3072          # address space of the kernel and each of its processes
+    cpu_seconds: int = 900          # CPU time per process
+    processes: int = 256            # processes + threads of the sandbox uid
+    notebook_seconds: int = 900     # wall clock for a whole notebook
+    file_mb: int = 256              # largest file the kernel may write
+    open_files: int = 256
+
+
+@dataclass
+class SandboxSpec:
+    worker_dir: str                 # sockets and the kernel's connection file (writable inside)
+    uid: int
+    hidden: list[str] = field(default_factory=list)   # folders replaced by an empty tmpfs
+    limits: Limits = field(default_factory=Limits)
+
+
+def probe() -> str | None:
+    """None when the sandbox can be built here, else why not (for the loud warning)."""
+    if not sys.platform.startswith("linux"):
+        return f"the sandbox needs Linux (this is {sys.platform})"
+    if os.geteuid() != 0:
+        return "the sandbox needs root to switch each kernel to an unprivileged uid (run as root)"
+    missing = [tool for tool in ("bwrap", "prlimit", "setpriv", "timeout") if not shutil.which(tool)]
+    if missing:
+        return f"missing {', '.join(missing)} (Debian: apt-get install bubblewrap util-linux coreutils)"
+    return None
+
+
+def write_kernelspec(kernels_dir: Path, name: str, spec: SandboxSpec) -> None:
+    """A Jupyter kernel spec ``name`` whose kernels start inside the sandbox ``spec``."""
+    folder = kernels_dir / name
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sandbox.json").write_text(json.dumps(asdict(spec)))
+    kernel = {
+        "argv": [sys.executable, "-m", "autograder.sandbox", str(folder / "sandbox.json"), "{connection_file}"],
+        "display_name": f"Python 3 (grading sandbox {name})",
+        "language": "python",
+        # A signal would reach `timeout`, not the kernel: interrupt over the control channel.
+        "interrupt_mode": "message",
+        "env": {"PYTHONPATH": ""},
+    }
+    (folder / "kernel.json").write_text(json.dumps(kernel, indent=1))
+
+
+def command(spec: SandboxSpec, connection_file: str, cwd: str) -> list[str]:
+    """The full command line that starts one sandboxed kernel."""
+    limits = spec.limits
+    python = sys.executable
+    bwrap = [
+        "bwrap",
+        "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+        "--die-with-parent", "--new-session",
+        "--ro-bind", "/", "/",
+        "--dev", "/dev", "--proc", "/proc",
+        "--perms", "1777", "--tmpfs", "/tmp", "--perms", "1777", "--tmpfs", "/dev/shm",
+    ]
+    home = Path.home()
+    if home != Path("/") and home.exists():
+        bwrap += ["--tmpfs", str(home)]
+        # The interpreter (and a venv's base interpreter) may live under the home folder.
+        for real in {Path(python).resolve().parent.parent, Path(sys.base_prefix).resolve()}:
+            if home in real.parents:
+                top = home / real.relative_to(home).parts[0]
+                bwrap += ["--ro-bind", str(top), str(top)]
+    tmpfs = ["/tmp", str(home)]
+    for hidden in spec.hidden:
+        if Path(hidden).is_dir():
+            bwrap += ["--tmpfs", hidden]
+            tmpfs.append(hidden)
+    for writable in (cwd, spec.worker_dir):
+        # bwrap would create missing mount points inside a tmpfs as 0700 root: make them 0755.
+        for parent in reversed(Path(writable).parents):
+            if any(parent.is_relative_to(t) and str(parent) != t for t in tmpfs):
+                bwrap += ["--perms", "0755", "--dir", str(parent)]
+        bwrap += ["--bind", writable, writable]
+    bwrap += ["--chdir", cwd]
+    bwrap += ["--unsetenv", "JPY_PARENT_PID", "--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp/mpl"]
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        bwrap += ["--setenv", variable, "1"]
+    prlimit = [
+        "prlimit",
+        f"--as={limits.memory_mb * 1024 * 1024}",
+        f"--cpu={limits.cpu_seconds}",
+        f"--nproc={limits.processes}",
+        f"--nofile={limits.open_files}",
+        f"--fsize={limits.file_mb * 1024 * 1024}",
+        "--core=0",
+        "--",
+    ]
+    setpriv = [
+        "setpriv", f"--reuid={spec.uid}", f"--regid={spec.uid}", "--clear-groups",
+        "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
+    ]
+    kernel = [python, "-m", "ipykernel_launcher", "-f", connection_file, "--HistoryManager.hist_file=:memory:"]
+    # Dies with the grading worker that started it (SIGKILL of a run leaves no kernel behind).
+    wall = ["setpriv", "--pdeathsig=KILL", "--", "timeout", "--signal=KILL", str(limits.notebook_seconds)]
+    return wall + bwrap + ["--"] + prlimit + setpriv + kernel
+
+
+def processes_of(uid: int) -> list[int]:
+    """Every process (zombies included) whose real uid is ``uid``."""
+    pids = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            for line in status.read_text().splitlines():
+                if line.startswith("Uid:"):
+                    if int(line.split()[1]) == uid:
+                        pids.append(int(status.parent.name))
+                    break
+        except (OSError, ValueError):
+            continue
+    return pids
+
+
+def reap(uid: int, wait: float = 20.0) -> list[int]:
+    """Kill every process of a sandbox uid and wait until none is left; returns survivors.
+
+    A fork bomb's children outlive its kernel (killing the kernel's process group does not
+    reach them), and until they are gone, zombies included, they count against the uid's
+    process limit, so the next kernel could not even start a thread. Each worker owns its uid,
+    so this touches nothing else. The grading worker is a child subreaper (see cohort.py), so
+    the orphans' zombies are its children and it collects them here.
+    """
+    import signal
+    import time
+
+    deadline = time.monotonic() + wait
+    while True:
+        pids = processes_of(uid)
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        except ChildProcessError:
+            pass
+        if not pids or time.monotonic() > deadline:
+            return pids
+        time.sleep(0.05)
+
+
+def launch(spec_file: str, connection_file: str) -> None:
+    """Kernel spec entry point: make the connection file readable inside, then exec the sandbox."""
+    raw = json.loads(Path(spec_file).read_text())
+    spec = SandboxSpec(**{**raw, "limits": Limits(**raw["limits"])})
+    worker_dir = Path(spec.worker_dir)
+    reap(spec.uid, wait=5)  # nothing left over from the previous notebook
+    inside = worker_dir / "connection.json"
+    shutil.copyfile(connection_file, inside)
+    os.chmod(inside, 0o644)
+    cwd = os.getcwd()
+    # The notebook's own folder (nbgrader's autograded copy) is the only place it may write.
+    for folder in [Path(cwd), *Path(cwd).rglob("*")]:
+        os.chown(folder, spec.uid, spec.uid)
+    argv = command(spec, str(inside), cwd)
+    # The kernel's own chatter (banner, warnings) goes to a log, not the instructor's terminal;
+    # what learners' code prints reaches the notebook over the kernel's sockets.
+    log = os.open(worker_dir / "kernel.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.execvp(argv[0], argv)
+
+
+if __name__ == "__main__":
+    launch(sys.argv[1], sys.argv[2])

@@ -1,0 +1,199 @@
+"""The cohort grading command with real nbgrader and the real sandbox: one batch of good, wrong
+and hostile submissions (tests/hostile/cohort.py) graded once by the command line, then checked
+from every side; N workers against one; a run killed with SIGKILL and started again."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from hostile.cohort import ASSIGNMENT, FULL, build
+from nbgrader.api import Gradebook
+from notebook_tools import SOLUTIONS, fill, read, release_path, solution_answers, wrong_answers
+
+from autograder import sandbox
+
+REPO = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.xdist_group("cohort")
+# Short limits keep the batch fast; the loop must hit the cell limit, not the notebook one.
+LIMITS = ["--cell-timeout", "40", "--notebook-timeout", "150", "--memory-mb", "2048"]
+
+
+def requires_sandbox():
+    why = sandbox.probe()
+    if why:
+        pytest.skip(f"the sandbox cannot be built on this machine: {why}")
+
+
+def run_grade(submissions: Path, out: Path, *extra: str, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out), "--quiet", *extra],
+        cwd=REPO, capture_output=True, text=True, timeout=1500,
+    )
+    if check:
+        assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def rows(out: Path) -> list[dict]:
+    with (out / "grades.csv").open() as f:
+        return list(csv.DictReader(f))
+
+
+def printed_by(out: Path, learner: str) -> str:
+    """Everything the learner's code printed or raised while it was graded."""
+    notebook = read(out / "workspace" / "autograded" / learner / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    return "\n".join(
+        o.get("text", "") + o.get("evalue", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs
+    )
+
+
+def fingerprint(*folders: Path) -> dict[str, str]:
+    return {
+        str(p): hashlib.sha256(p.read_bytes()).hexdigest()
+        for folder in folders for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    requires_sandbox()
+    submissions = tmp_path_factory.mktemp("hostile-submissions")
+    out = tmp_path_factory.mktemp("hostile-graded")
+    expected = build(submissions, out, SOLUTIONS)
+    before = fingerprint(submissions, SOLUTIONS, REPO / "notebooks" / ASSIGNMENT)
+    started = time.monotonic()
+    result = run_grade(submissions, out, "--workers", "2", *LIMITS)
+    return {
+        "out": out, "submissions": submissions, "expected": expected, "before": before,
+        "result": result, "seconds": time.monotonic() - started,
+        "rows": {(r["learner_id"], r["assignment"]): r for r in rows(out)},
+    }
+
+
+def test_every_submission_gets_one_row_with_a_status_and_a_readable_reason(batch):
+    table = rows(batch["out"])
+    keys = [(r["learner_id"], r["assignment"]) for r in table]
+    assert len(keys) == len(set(keys)), "duplicate rows in grades.csv"
+    assert {learner for learner, _ in keys} == set(batch["expected"]), "a learner is missing from grades.csv"
+    for learner, want in batch["expected"].items():
+        row = batch["rows"][(learner, ASSIGNMENT)]
+        assert row["status"] in want["status"], f"{learner}: {row}"
+        if "score" in want:
+            assert float(row["score"]) == want["score"], f"{learner}: {row}"
+        assert float(row["max_score"]) == FULL
+        if row["status"] != "graded" or "reason" in want:
+            assert len(row["reason"]) > 20, f"{learner} needs a reason a learner can read: {row}"
+            assert "Traceback" not in row["reason"]
+        if "reason" in want:
+            assert want["reason"] in row["reason"], f"{learner}: {row['reason']}"
+
+
+def test_hostile_code_reaches_nothing_outside_its_folder(batch):
+    out = batch["out"]
+    assert fingerprint(batch["submissions"], SOLUTIONS, REPO / "notebooks" / ASSIGNMENT) == batch["before"], (
+        "grading modified the submissions, solutions/ or the release"
+    )
+    printed = {learner: printed_by(out, learner) for learner in ("network", "reads-solutions", "writes-gradebook")}
+    assert "NETWORK REACHED" not in printed["network"] and "Network is unreachable" in printed["network"]
+    assert "BEGIN HIDDEN TESTS" not in printed["reads-solutions"] and "BEGIN SOLUTION" not in printed["reads-solutions"]
+    assert "WROTE" not in printed["writes-gradebook"] and "refused" in printed["writes-gradebook"]
+    with sqlite3.connect(out / "workspace" / "gradebook.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with Gradebook(f"sqlite:///{out / 'workspace' / 'gradebook.db'}") as gb:
+        assert gb.find_submission(ASSIGNMENT, "writes-gradebook").score == FULL - 3
+        assert gb.find_submission(ASSIGNMENT, "good").score == FULL
+
+
+def test_feedback_report_and_competencies_for_every_learner(batch):
+    out = batch["out"]
+    for learner in batch["expected"]:
+        folder = out / "feedback" / learner / ASSIGNMENT
+        page = (folder / f"{ASSIGNMENT}.html").read_text()
+        assert "BEGIN HIDDEN TESTS" not in page
+        assert len(page) < 2_000_000, f"{learner}'s feedback is {len(page):,} characters"
+        assert "competency" in (folder / "competencies.html").read_text()
+    with (out / "competencies.csv").open() as f:
+        good = {r["competency"]: (float(r["score"]), float(r["max_score"]))
+                for r in csv.DictReader(f) if r["learner_id"] == "good"}
+    assert good and all(s == m > 0 for s, m in good.values()), good
+    assert sum(m for _, m in good.values()) == FULL
+    report = (out / "report.html").read_text()
+    assert report.count("data:image/png;base64") >= 1 and "competency" in report
+    assert "os-exit" in report  # the problems table
+
+
+def test_one_worker_gives_the_same_grades_as_two(batch, tmp_path):
+    """The batch ran with 2 workers; grade a handful of the same files with 1 and compare."""
+    subset = tmp_path / "subset"
+    for learner in ("good", "untouched", "sys-exit", "edits-locked-test"):
+        source = batch["submissions"] / learner
+        for path in source.rglob("*.ipynb"):
+            target = subset / path.relative_to(batch["submissions"])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+    out = tmp_path / "one"
+    run_grade(subset, out, "--workers", "1", *LIMITS)
+    for row in rows(out):
+        assert row == batch["rows"][(row["learner_id"], row["assignment"])]
+    with Gradebook(f"sqlite:///{out / 'workspace' / 'gradebook.db'}") as one, \
+            Gradebook(f"sqlite:///{batch['out'] / 'workspace' / 'gradebook.db'}") as two:
+        for row in rows(out):
+            a = one.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, row["learner_id"])
+            b = two.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, row["learner_id"])
+            assert {g.name: g.score for g in a.grades} == {g.name: g.score for g in b.grades}
+
+
+def test_a_run_killed_half_way_resumes_to_the_same_grades(tmp_path):
+    requires_sandbox()
+    release = read(release_path(ASSIGNMENT))
+    correct = solution_answers(ASSIGNMENT)
+    learners = {"s1": fill(release, correct), "s2": release, "s3": fill(release, correct)}
+    for grade_id, wrong in list(wrong_answers(ASSIGNMENT).items())[:1]:
+        learners["w1"] = fill(release, {**correct, grade_id: wrong})
+    # An LMS export as a zip: <learner>_<anything>.ipynb, assignment read from the metadata.
+    archive = tmp_path / "export.zip"
+    import nbformat
+    with zipfile.ZipFile(archive, "w") as zf:
+        for learner, notebook in learners.items():
+            zf.writestr(f"export/{learner}_submission_{ASSIGNMENT[:2]}.ipynb", nbformat.writes(notebook))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "autograder", "grade", str(archive), "--out", str(out), "--quiet",
+               "--workers", "1", *LIMITS]
+    process = subprocess.Popen(command, cwd=REPO, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    results = out / ".work" / "results"
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and len(list(results.glob("*.json"))) < 1 and process.poll() is None:
+        time.sleep(0.2)
+    assert process.poll() is None, "the run ended before it could be killed"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not (out / "grades.csv").exists()
+    run_grade(archive, out, "--workers", "1", *LIMITS, "--db-url", f"sqlite:///{tmp_path / 'shared.db'}")
+    table = rows(out)
+    assert sorted(r["learner_id"] for r in table) == sorted(learners)
+    scores = {r["learner_id"]: float(r["score"]) for r in table}
+    assert scores["s1"] == scores["s3"] == FULL and scores["s2"] == 0 and 0 < scores["w1"] < FULL
+    # --db-url reached nbgrader: the grades are in that database, once each.
+    with sqlite3.connect(tmp_path / "shared.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("SELECT count(*) FROM submitted_assignment").fetchone()[0] == len(learners)
+    with Gradebook(f"sqlite:///{tmp_path / 'shared.db'}") as gb:
+        assert gb.find_submission(ASSIGNMENT, "s1").score == FULL
+
+
+def test_command_line_help_documents_the_interface():
+    result = subprocess.run([sys.executable, "-m", "autograder", "grade", "--help"], cwd=REPO,
+                            capture_output=True, text=True, check=True)
+    for option in ("--out", "--workers", "--db-url", "--cell-timeout", "--notebook-timeout", "zip"):
+        assert option in result.stdout
