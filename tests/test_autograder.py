@@ -65,3 +65,11 @@ def test_learner_copy_adds_new_modules_and_keeps_answers(tmp_path):
     notebook.write_text("my answers")
     output = subprocess.run(run, check=True, capture_output=True, text=True).stdout
     assert notebook.read_text() == "my answers" and "00_orientation" not in output
+
+
+def test_postgresql_urls_find_their_driver():
+    # `--db-url postgresql://...` must reach a server, not fail on a missing driver.
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine("postgresql://course@127.0.0.1:1/course")
+    assert engine.dialect.driver == "psycopg"
