@@ -10,6 +10,29 @@ from matplotlib.artist import Artist
 from PIL import Image
 
 
+def log_slider(
+    description: str,
+    value: float,
+    log10_range: tuple[float, float],
+    step: float,
+    width: str = "460px",
+    readout_format: str = ".3g",
+) -> widgets.FloatLogSlider:
+    """A slider over a scale hyperparameter, in steps of ``step`` decades, showing its value."""
+    return widgets.FloatLogSlider(
+        value=value,
+        base=10,
+        min=log10_range[0],
+        max=log10_range[1],
+        step=step,
+        description=description,
+        readout_format=readout_format,
+        continuous_update=True,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width=width),
+    )
+
+
 class Demo:
     """A figure plus the controls that change it.
 

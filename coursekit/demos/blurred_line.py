@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from coursekit.data import load_diabetes
-from coursekit.demos.base import Demo
+from coursekit.demos.base import Demo, log_slider
 from coursekit.plots import OKABE_ITO, SearchTrace, ValidationCurve, label, new_figure
 
 SPLIT = {"test_size": 0.3, "random_state": 0}  # the notebook's training / validation split
@@ -247,12 +247,7 @@ class HypergradientDemo(Demo):
 
     def controls(self) -> dict[str, widgets.ValueWidget]:
         return {
-            "alpha": widgets.FloatLogSlider(
-                value=self.alpha, base=10, min=self.LOG10_RANGE[0], max=self.LOG10_RANGE[1],
-                step=self.LOG10_STEP, description="alpha (ridge penalty)", readout_format=".3g",
-                continuous_update=True, style={"description_width": "initial"},
-                layout=widgets.Layout(width="460px"),
-            )
+            "alpha": log_slider("alpha (ridge penalty)", self.alpha, self.LOG10_RANGE, self.LOG10_STEP)
         }
 
     def snap(self, alpha: float) -> float:

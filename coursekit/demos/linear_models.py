@@ -19,7 +19,7 @@ from sklearn.linear_model import lasso_path
 from sklearn.model_selection import KFold, train_test_split
 
 from coursekit.data import load_diabetes
-from coursekit.demos.base import Demo
+from coursekit.demos.base import Demo, log_slider
 from coursekit.plots import CYCLE, OKABE_ITO, CoefficientPath, ValidationCurve, new_figure
 
 LOG10_ALPHA_RANGE = (-2.0, 4.0)
@@ -194,17 +194,8 @@ class ShrinkageDemo(Demo):
 
     def controls(self) -> dict[str, widgets.ValueWidget]:
         return {
-            "alpha": widgets.FloatLogSlider(
-                value=self.alpha,
-                base=10,
-                min=LOG10_ALPHA_RANGE[0],
-                max=LOG10_ALPHA_RANGE[1],
-                step=LOG10_ALPHA_STEP,
-                description="alpha (set before fit)",
-                readout_format=".3g",
-                continuous_update=True,
-                style={"description_width": "initial"},
-                layout=widgets.Layout(width="480px"),
+            "alpha": log_slider(
+                "alpha (set before fit)", self.alpha, LOG10_ALPHA_RANGE, LOG10_ALPHA_STEP, width="480px"
             ),
             "penalty": widgets.ToggleButtons(
                 options=list(PENALTIES),

@@ -16,7 +16,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from coursekit.data import load_breast_cancer
-from coursekit.demos.base import Demo
+from coursekit.demos.base import Demo, log_slider
 from coursekit.plots import OKABE_ITO, CoefficientPath, DecisionBoundary, grid_2d, new_figure
 
 FEATURES = ("mean_radius", "mean_texture")
@@ -125,18 +125,7 @@ class LogisticBoundaryDemo(Demo):
 
     def controls(self) -> dict[str, widgets.ValueWidget]:
         return {
-            "C": widgets.FloatLogSlider(
-                value=self.C,
-                base=10,
-                min=LOG10_C_RANGE[0],
-                max=LOG10_C_RANGE[1],
-                step=LOG10_C_STEP,
-                description="C (inverse penalty)",
-                readout_format=".3g",
-                continuous_update=True,
-                style={"description_width": "initial"},
-                layout=widgets.Layout(width="460px"),
-            )
+            "C": log_slider("C (inverse penalty)", self.C, LOG10_C_RANGE, LOG10_C_STEP)
         }
 
     def draw(self, C: float) -> None:

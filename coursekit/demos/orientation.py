@@ -8,7 +8,7 @@ from sklearn.linear_model import Ridge
 from sklearn.model_selection import train_test_split
 
 from coursekit.data import load_diabetes
-from coursekit.demos.base import Demo
+from coursekit.demos.base import Demo, log_slider
 from coursekit.plots import OKABE_ITO, CoefficientPath, label, new_figure
 
 LOG10_ALPHA_RANGE = (0.0, 6.0)
@@ -68,18 +68,7 @@ class RadioKnobDemo(Demo):
 
     def controls(self) -> dict[str, widgets.ValueWidget]:
         return {
-            "alpha": widgets.FloatLogSlider(
-                value=self.alpha,
-                base=10,
-                min=LOG10_ALPHA_RANGE[0],
-                max=LOG10_ALPHA_RANGE[1],
-                step=LOG10_ALPHA_STEP,
-                description="alpha (knob)",
-                readout_format=".3g",
-                continuous_update=True,
-                style={"description_width": "initial"},
-                layout=widgets.Layout(width="460px"),
-            )
+            "alpha": log_slider("alpha (knob)", self.alpha, LOG10_ALPHA_RANGE, LOG10_ALPHA_STEP)
         }
 
     def draw(self, alpha: float) -> None:

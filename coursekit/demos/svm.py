@@ -12,7 +12,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from coursekit.data import load_breast_cancer
-from coursekit.demos.base import Demo
+from coursekit.demos.base import Demo, log_slider
 from coursekit.plots import DecisionBoundary, HeatMap, grid_2d, new_figure
 
 FEATURES = ("mean_texture", "worst_concave_points")
@@ -128,15 +128,10 @@ class SVMDemo(Demo):
         return self._support_vectors[self.index(C, gamma)]
 
     def controls(self) -> dict[str, widgets.ValueWidget]:
-        common = dict(
-            base=10, step=1, readout_format=".1r", continuous_update=True,
-            style={"description_width": "initial"}, layout=widgets.Layout(width="360px"),
-        )
+        common = dict(step=1, width="360px", readout_format=".1r")
         return {
-            "C": widgets.FloatLogSlider(value=self.C, min=LOG10_C[0], max=LOG10_C[1], description="C (knob)", **common),
-            "gamma": widgets.FloatLogSlider(
-                value=self.gamma, min=LOG10_GAMMA[0], max=LOG10_GAMMA[1], description="gamma (knob)", **common
-            ),
+            "C": log_slider("C (knob)", self.C, LOG10_C, **common),
+            "gamma": log_slider("gamma (knob)", self.gamma, LOG10_GAMMA, **common),
         }
 
     def draw(self, C: float, gamma: float) -> None:
