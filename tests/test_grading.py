@@ -167,3 +167,23 @@ def test_feedback_shows_scores_but_never_hidden_tests(assignment, tmp_path_facto
     assert re.search(rf"Score:\s*{total:g}(\.0+)?\s*/\s*{total:g}", cohort.feedback_text(SOLUTION)), (
         "the solution's feedback should show its full score"
     )
+
+
+@per_assignment()
+def test_each_learner_gets_a_competency_report(assignment, tmp_path_factory):
+    cohort = graded_cohort(assignment, tmp_path_factory)
+    tags = {
+        cell.metadata["course"]["competency"]
+        for cell in graded_test_cells(read(source_path(assignment))).values()
+    }
+    with (cohort.out / "competencies.csv").open() as f:
+        rows = [r for r in csv.DictReader(f) if r["assignment"] == assignment]
+    solution = {
+        r["competency"]: (float(r["score"]), float(r["max_score"])) for r in rows if r["learner_id"] == SOLUTION
+    }
+    assert set(solution) == tags, f"{assignment}: competencies in the report {set(solution)} != tags {tags}"
+    assert all(score == maximum > 0 for score, maximum in solution.values())
+    untouched = [float(r["score"]) for r in rows if r["learner_id"] == UNTOUCHED]
+    assert untouched and not any(untouched)
+    page = cohort.out / "feedback" / SOLUTION / assignment / "competencies.html"
+    assert all(tag in page.read_text() for tag in tags)
