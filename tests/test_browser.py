@@ -137,10 +137,18 @@ class Step:
         return path
 
 
+def cells(page):
+    """The cells of the notebook on screen (other panels may hold notebooks too)."""
+    return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
+
+
 def open_notebook(browser, lab, assignment: str):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{lab['base']}/lab/tree/{assignment}/{assignment}.ipynb?token={lab['token']}")
-    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
+    # A workspace of its own, reset: JupyterLab would otherwise reopen every notebook that an
+    # earlier test opened in the same server.
+    url = f"{lab['base']}/lab/workspaces/test-{assignment}/tree/{assignment}/{assignment}.ipynb"
+    page.goto(f"{url}?reset&token={lab['token']}")
+    cells(page).first.wait_for(timeout=60_000)
     # The kernel is ready when the status bar reads "<kernel name> | Idle" (before it has started,
     # the execution indicator already says idle, so it cannot be trusted).
     expect(page.locator(".jp-StatusBar-Widget").first).to_contain_text(re.compile(r"\| Idle"), timeout=90_000)
@@ -149,7 +157,7 @@ def open_notebook(browser, lab, assignment: str):
 
 def run_cell(page, index: int, timeout_ms: int = 120_000) -> None:
     """Run one cell and wait for it to finish (a running cell shows [*])."""
-    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell = cells(page).nth(index)
     cell.locator(".jp-InputPrompt, .jp-InputArea-prompt").first.click()
     page.keyboard.press("Escape")
     page.keyboard.press("Control+Enter")
@@ -159,13 +167,13 @@ def run_cell(page, index: int, timeout_ms: int = 120_000) -> None:
 
 def run_all_cells_one_by_one(page) -> None:
     # One by one, waiting for each: "Run All" would stop at the first unanswered exercise.
-    for index in range(page.locator(".jp-Notebook .jp-Cell").count()):
+    for index in range(cells(page).count()):
         run_cell(page, index)
 
 
 def error_cells(page) -> dict[int, str]:
     found = {}
-    all_cells = page.locator(".jp-Notebook .jp-Cell")
+    all_cells = cells(page)
     for index in range(all_cells.count()):
         errors = all_cells.nth(index).locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
         if errors.count():
@@ -174,7 +182,7 @@ def error_cells(page) -> dict[int, str]:
 
 
 def set_cell_source(page, index: int, source: str) -> None:
-    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell = cells(page).nth(index)
     cell.locator(".cm-content").click()
     page.keyboard.press("Control+A")
     # insert_text types no keys, so the editor adds no brackets or indentation of its own.
@@ -205,7 +213,7 @@ def test_released_notebook_runs_and_its_widget_redraws(browser, lab, assignment)
             assert re.search(r"NotImplementedError|Not yet|NameError", text), (
                 f"{assignment}: exercise cell {index} fails for another reason than a missing answer: {text}"
             )
-        demo = page.locator(".coursekit-demo").first
+        demo = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .coursekit-demo").first
         demo.scroll_into_view_if_needed()
         expect(demo.locator("img").first).to_be_visible(timeout=30_000)
         image = demo.locator("img").first
@@ -234,7 +242,7 @@ def test_feedback_loop_and_validate_in_module_00(browser, lab):
         run_cell(page, cell_index_of(page, "setup_orientation", assignment))
         answer = cell_index_of(page, "ex_learned_slope", assignment)
         test = cell_index_of(page, "test_learned_slope", assignment)
-        test_cell = page.locator(".jp-Notebook .jp-Cell").nth(test)
+        test_cell = cells(page).nth(test)
 
         # A wrong answer: alpha is ignored, so the slope never shrinks.
         ignores_alpha = 'def learned_slope(alpha):\n    return float(Ridge().fit(X_train[["bmi"]], y_train).coef_[0])'
