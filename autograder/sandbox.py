@@ -84,6 +84,10 @@ def write_kernelspec(kernels_dir: Path, name: str, spec: SandboxSpec) -> None:
     (folder / "kernel.json").write_text(json.dumps(kernel, indent=1))
 
 
+def _under(path: Path, root: Path) -> bool:
+    return path.is_relative_to(root) and path != root
+
+
 def command(spec: SandboxSpec, connection_file: str, cwd: str) -> list[str]:
     """The full command line that starts one sandboxed kernel."""
     limits = spec.limits
@@ -97,14 +101,22 @@ def command(spec: SandboxSpec, connection_file: str, cwd: str) -> list[str]:
         "--perms", "1777", "--tmpfs", "/tmp", "--perms", "1777", "--tmpfs", "/dev/shm",
     ]
     home = Path.home()
+    tmpfs = ["/tmp"]
     if home != Path("/") and home.exists():
         bwrap += ["--tmpfs", str(home)]
-        # The interpreter (and a venv's base interpreter) may live under the home folder.
-        for real in {Path(python).resolve().parent.parent, Path(sys.base_prefix).resolve()}:
-            if home in real.parents:
-                top = home / real.relative_to(home).parts[0]
-                bwrap += ["--ro-bind", str(top), str(top)]
-    tmpfs = ["/tmp", str(home)]
+        tmpfs.append(str(home))
+    # The course (coursekit, data), its venv and the base interpreter must stay visible, read-only,
+    # wherever they live, even under /tmp or the home folder (a CI clone, a pyenv install).
+    needed = {REPO, Path(sys.prefix).resolve(), Path(python).resolve().parent.parent, Path(sys.base_prefix).resolve()}
+    for path in sorted(needed, key=lambda p: len(p.parts)):
+        root = next((Path(t) for t in tmpfs if _under(path, Path(t))), None)
+        covered = any(_under(path, other) and _under(other, root) for other in needed) if root else False
+        if root is None or covered:
+            continue
+        for parent in reversed(path.parents):
+            if parent.is_relative_to(root) and parent != root:
+                bwrap += ["--perms", "0755", "--dir", str(parent)]
+        bwrap += ["--ro-bind", str(path), str(path)]
     for hidden in spec.hidden:
         if Path(hidden).is_dir():
             bwrap += ["--tmpfs", hidden]
