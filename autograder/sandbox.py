@@ -6,12 +6,15 @@ sandbox, and replaces itself with (outermost first):
 
 ``timeout -s KILL``   wall-clock limit for the whole notebook (the per-cell limit is nbgrader's
                       ``Execute.timeout``)
-``bwrap``             new PID, network, IPC and UTS namespaces (no network at all); the whole file
-                      system read-only; ``/root`` replaced by an empty tmpfs with only the Python
-                      installation put back; ``solutions/``, the grading output folder (gradebooks,
-                      other learners) and the submissions folder replaced by empty tmpfs; a private
-                      ``/tmp``; only the notebook's own folder and the kernel's socket folder
-                      writable; the namespace dies with its parent
+``bwrap``             new PID, network, IPC and UTS namespaces (no network at all); a file
+                      system built from a whitelist: the system's programs, libraries and ``/etc``,
+                      the Python installation and venv, and the course's ``coursekit/`` and
+                      ``data/``, all read-only. Nothing else exists inside: not ``solutions/``, not
+                      the grading output (gradebooks, other learners), not the submissions, not the
+                      home folder or another checkout of the course. A private ``/tmp``; only the
+                      notebook's own folder and the kernel's socket folder writable, and the
+                      autograded notebook itself (it holds the restored hidden tests) unreadable;
+                      the namespace dies with its parent
 ``prlimit``           address space (memory), CPU seconds, process count, open files, file size
 ``setpriv``           an unprivileged uid of its own per worker (process counts are per uid, so a
                       fork bomb in one sandbox cannot starve another), no groups, no capabilities,
@@ -84,8 +87,21 @@ def write_kernelspec(kernels_dir: Path, name: str, spec: SandboxSpec) -> None:
     (folder / "kernel.json").write_text(json.dumps(kernel, indent=1))
 
 
-def _under(path: Path, root: Path) -> bool:
-    return path.is_relative_to(root) and path != root
+# What a kernel may see besides its own folder: the operating system's programs, libraries and
+# configuration, and the course's importable package and data. Nothing else exists inside: not
+# solutions/, not the gradebook, not other learners, not another checkout of the course.
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
+COURSE = (REPO / "coursekit", REPO / "data")
+
+
+def visible_paths() -> list[Path]:
+    """Every tree bound read-only into the sandbox, outermost first, none inside another."""
+    python = Path(sys.executable)
+    wanted = {*COURSE, Path(sys.prefix).resolve(), python.resolve().parent.parent, Path(sys.base_prefix).resolve()}
+    wanted = {p for p in wanted if p.exists()}
+    system = [Path(s) for s in SYSTEM]
+    outer = [p for p in wanted if not any(p != o and p.is_relative_to(o) for o in [*wanted, *system])]
+    return sorted(outer, key=lambda p: (len(p.parts), str(p)))
 
 
 def command(spec: SandboxSpec, connection_file: str, cwd: str) -> list[str]:
@@ -96,37 +112,40 @@ def command(spec: SandboxSpec, connection_file: str, cwd: str) -> list[str]:
         "bwrap",
         "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
         "--die-with-parent", "--new-session",
-        "--ro-bind", "/", "/",
-        "--dev", "/dev", "--proc", "/proc",
-        "--perms", "1777", "--tmpfs", "/tmp", "--perms", "1777", "--tmpfs", "/dev/shm",
     ]
-    home = Path.home()
-    tmpfs = ["/tmp"]
-    if home != Path("/") and home.exists():
-        bwrap += ["--tmpfs", str(home)]
-        tmpfs.append(str(home))
-    # The course (coursekit, data), its venv and the base interpreter must stay visible, read-only,
-    # wherever they live, even under /tmp or the home folder (a CI clone, a pyenv install).
-    needed = {REPO, Path(sys.prefix).resolve(), Path(python).resolve().parent.parent, Path(sys.base_prefix).resolve()}
-    for path in sorted(needed, key=lambda p: len(p.parts)):
-        root = next((Path(t) for t in tmpfs if _under(path, Path(t))), None)
-        covered = any(_under(path, other) and _under(other, root) for other in needed) if root else False
-        if root is None or covered:
-            continue
+    made: set[Path] = {Path("/")}
+
+    def parents_of(path: Path) -> list[str]:
+        # bwrap would create missing mount points as 0700 root, unreadable to the kernel's uid.
+        args = []
         for parent in reversed(path.parents):
-            if parent.is_relative_to(root) and parent != root:
-                bwrap += ["--perms", "0755", "--dir", str(parent)]
-        bwrap += ["--ro-bind", str(path), str(path)]
-    for hidden in spec.hidden:
-        if Path(hidden).is_dir():
+            if parent not in made:
+                args += ["--perms", "0755", "--dir", str(parent)]
+                made.add(parent)
+        return args
+
+    for system in SYSTEM:
+        if os.path.islink(system):  # merged /usr: /bin -> usr/bin
+            bwrap += ["--symlink", os.readlink(system), system]
+        elif os.path.isdir(system):
+            bwrap += ["--ro-bind", system, system]
+        made.add(Path(system))
+    bwrap += ["--dev", "/dev", "--proc", "/proc",
+              "--perms", "1777", "--tmpfs", "/tmp", "--perms", "1777", "--tmpfs", "/dev/shm"]
+    made.update({Path("/dev"), Path("/proc"), Path("/tmp"), Path("/dev/shm")})
+    for path in visible_paths():
+        bwrap += parents_of(path) + ["--ro-bind", str(path), str(path)]
+        made.add(path)
+    for hidden in spec.hidden:  # belt and braces, should one ever lie inside a visible tree
+        if Path(hidden).is_dir() and any(Path(hidden).is_relative_to(p) for p in visible_paths()):
             bwrap += ["--tmpfs", hidden]
-            tmpfs.append(hidden)
     for writable in (cwd, spec.worker_dir):
-        # bwrap would create missing mount points inside a tmpfs as 0700 root: make them 0755.
-        for parent in reversed(Path(writable).parents):
-            if any(parent.is_relative_to(t) and str(parent) != t for t in tmpfs):
-                bwrap += ["--perms", "0755", "--dir", str(parent)]
-        bwrap += ["--bind", writable, writable]
+        bwrap += parents_of(Path(writable)) + ["--bind", writable, writable]
+        made.add(Path(writable))
+    # The autograded notebook on disk already holds the restored hidden tests: the kernel that runs
+    # it must not be able to read it (it only ever needs the cells nbgrader sends it).
+    for notebook in sorted(Path(cwd).rglob("*.ipynb")):
+        bwrap += ["--ro-bind", "/dev/null", str(notebook)]
     bwrap += ["--chdir", cwd]
     bwrap += ["--unsetenv", "JPY_PARENT_PID", "--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp/mpl"]
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from sklearn.model_selection import train_test_split
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -37,3 +39,16 @@ def load_breast_cancer() -> tuple[pd.DataFrame, pd.Series]:
     """
     frame = _read("breast_cancer.csv")
     return frame.drop(columns="malignant"), frame["malignant"]
+
+
+def cancer_training_split(features, random_state: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The demos' training rows of the breast-cancer table: ``features`` only, as arrays.
+
+    The same stratified 75/25 split the notebooks make (``test_size=0.25``), so a demo never
+    shows or fits the held-out quarter.
+    """
+    X, y = load_breast_cancer()
+    X_train, _, y_train, _ = train_test_split(
+        X[list(features)], y, test_size=0.25, stratify=y, random_state=random_state
+    )
+    return X_train.to_numpy(), y_train.to_numpy()

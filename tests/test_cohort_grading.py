@@ -105,6 +105,7 @@ def test_hostile_code_reaches_nothing_outside_its_folder(batch):
     )
     printed = {learner: printed_by(out, learner) for learner in ("network", "reads-solutions", "writes-gradebook")}
     assert "NETWORK REACHED" not in printed["network"] and "Network is unreachable" in printed["network"]
+    assert "looked at" in printed["reads-solutions"], printed["reads-solutions"][-2000:]
     assert "BEGIN HIDDEN TESTS" not in printed["reads-solutions"] and "BEGIN SOLUTION" not in printed["reads-solutions"]
     assert "WROTE" not in printed["writes-gradebook"] and "refused" in printed["writes-gradebook"]
     with sqlite3.connect(out / "workspace" / "gradebook.db") as db:

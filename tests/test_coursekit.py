@@ -11,6 +11,7 @@ from PIL import Image
 from sklearn import datasets
 
 from coursekit import BOOKKEEPING_ATTRIBUTES, load_breast_cancer, load_diabetes
+from coursekit.data import cancer_training_split
 from coursekit.demos import RadioKnobDemo
 from coursekit.feedback import NotYet, check_labels, expect, score_labels
 
@@ -36,6 +37,18 @@ def test_missing_data_file_says_how_to_restore(monkeypatch, tmp_path):
     monkeypatch.setattr("coursekit.data.DATA_DIR", tmp_path)
     with pytest.raises(FileNotFoundError, match="git checkout -- data/"):
         load_diabetes()
+
+
+def test_demo_training_split_is_the_notebooks_stratified_three_quarters():
+    X, y = load_breast_cancer()
+    X_train, y_train = cancer_training_split(["mean_radius", "worst_area"], random_state=3)
+    assert X_train.shape == (426, 2) and y_train.shape == (426,)
+    assert abs(y_train.mean() - y.mean()) < 0.005  # stratified: same malignant share
+    rows = {tuple(r) for r in X[["mean_radius", "worst_area"]].to_numpy()}
+    assert {tuple(r) for r in X_train} <= rows
+    again, _ = cancer_training_split(["mean_radius", "worst_area"], random_state=3)
+    other, _ = cancer_training_split(["mean_radius", "worst_area"], random_state=4)
+    assert np.array_equal(X_train, again) and not np.array_equal(X_train, other)
 
 
 def test_bookkeeping_names_are_fitted_attribute_names():

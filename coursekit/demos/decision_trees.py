@@ -8,10 +8,10 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from sklearn.model_selection import cross_val_score, train_test_split
+from sklearn.model_selection import cross_val_score
 from sklearn.tree import DecisionTreeClassifier
 
-from coursekit.data import load_breast_cancer
+from coursekit.data import cancer_training_split
 from coursekit.demos.base import Demo
 from coursekit.plots import OKABE_ITO, DecisionBoundary, ValidationCurve, grid_2d
 
@@ -86,12 +86,7 @@ class TreeDepthDemo(Demo):
     """
 
     def __init__(self, random_state: int = 0):
-        X, y = load_breast_cancer()
-        X_train, _, y_train, _ = train_test_split(
-            X[list(FEATURES)], y, test_size=0.25, random_state=random_state, stratify=y
-        )
-        self.X_train = X_train.to_numpy()
-        self.y_train = y_train.to_numpy()
+        self.X_train, self.y_train = cancer_training_split(FEATURES, random_state)
         self.random_state = random_state
         self.feature_names = FEATURES
         grid, extent = grid_2d(self.X_train, steps=GRID_STEPS)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import Patch
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.model_selection import StratifiedKFold
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
-from coursekit.data import load_breast_cancer
+from coursekit.data import cancer_training_split
 from coursekit.demos.base import Demo
 from coursekit.plots import OKABE_ITO, TWO_CLASS_CMAP, DecisionBoundary, ValidationCurve, grid_2d, new_figure
 
@@ -46,12 +46,7 @@ class NearestNeighboursDemo(Demo):
     """
 
     def __init__(self, random_state: int = 8, grid_steps: int = 120, k_max: int = K_MAX):
-        X, y = load_breast_cancer()
-        X_train, _, y_train, _ = train_test_split(
-            X[list(FEATURES)], y, test_size=0.25, stratify=y, random_state=random_state
-        )
-        self.X_train = X_train.to_numpy()
-        self.y_train = y_train.to_numpy()
+        self.X_train, self.y_train = cancer_training_split(FEATURES, random_state)
         self.ks = np.arange(1, k_max + 1, 2)
         self.cv = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
         self.train_accuracy, self.validation_accuracy = self._curves()

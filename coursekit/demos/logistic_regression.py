@@ -11,11 +11,10 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from coursekit.data import load_breast_cancer
+from coursekit.data import cancer_training_split
 from coursekit.demos.base import Demo, log_slider
 from coursekit.plots import OKABE_ITO, CoefficientPath, DecisionBoundary, grid_2d, new_figure
 
@@ -45,12 +44,7 @@ class LogisticBoundaryDemo(Demo):
     """
 
     def __init__(self, random_state: int = 0):
-        X, y = load_breast_cancer()
-        X_train, _, y_train, _ = train_test_split(
-            X[list(FEATURES)], y, test_size=0.25, stratify=y, random_state=random_state
-        )
-        self.X_train = X_train.to_numpy()
-        self.y_train = y_train.to_numpy()
+        self.X_train, self.y_train = cancer_training_split(FEATURES, random_state)
         self.log10_Cs = np.arange(LOG10_C_RANGE[0], LOG10_C_RANGE[1] + LOG10_C_STEP / 2, LOG10_C_STEP)
         self.Cs = 10**self.log10_Cs
         self.points, self.extent = grid_2d(self.X_train, steps=GRID_STEPS)

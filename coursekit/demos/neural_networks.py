@@ -18,13 +18,12 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from coursekit.data import load_breast_cancer
+from coursekit.data import cancer_training_split
 from coursekit.demos.base import Demo
 from coursekit.plots import OKABE_ITO, DecisionBoundary, grid_2d, label, new_figure
 
@@ -45,12 +44,7 @@ class MLPTrainingDemo(Demo):
     """
 
     def __init__(self, random_state: int = 0):
-        X, y = load_breast_cancer()
-        X_train, _, y_train, _ = train_test_split(
-            X[list(FEATURES)], y, test_size=0.25, stratify=y, random_state=random_state
-        )
-        self.X_train = X_train.to_numpy()
-        self.y_train = y_train.to_numpy()
+        self.X_train, self.y_train = cancer_training_split(FEATURES, random_state)
         self.random_state = random_state
         self.points, self.extent = grid_2d(self.X_train, steps=GRID_STEPS)
 

@@ -7,11 +7,11 @@ from functools import lru_cache
 
 import ipywidgets as widgets
 import numpy as np
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from coursekit.data import load_breast_cancer
+from coursekit.data import cancer_training_split
 from coursekit.demos.base import Demo, log_slider
 from coursekit.plots import DecisionBoundary, HeatMap, grid_2d, new_figure
 
@@ -42,11 +42,7 @@ def _predict(model: SVC, gamma: float, points: np.ndarray) -> np.ndarray:
 @lru_cache(maxsize=2)
 def _precompute(random_state: int) -> dict:
     """Every fit the sliders can ask for (6 × 7 settings), done once per session."""
-    X, y = load_breast_cancer()
-    X_train, _, y_train, _ = train_test_split(
-        X[list(FEATURES)], y, test_size=0.25, stratify=y, random_state=random_state
-    )
-    X_train, y_train = X_train.to_numpy(), y_train.to_numpy()
+    X_train, y_train = cancer_training_split(FEATURES, random_state)
     Cs, gammas = _decades(LOG10_C), _decades(LOG10_GAMMA)
     scaled = StandardScaler().fit_transform(X_train)
     grid, extent = grid_2d(scaled, steps=BOUNDARY_STEPS)

@@ -30,9 +30,24 @@ while True:
     "network": """import socket
 socket.create_connection(('1.1.1.1', 53), timeout=5).close()
 print('NETWORK REACHED')""",
-    "reads-solutions": """import glob
-for path in glob.glob('/work/**/solutions/00_orientation/*.ipynb', recursive=True) + glob.glob('{solutions}/*.ipynb'):
-    print(open(path).read())""",
+    # Any copy of this module's source or autograded notebook it can read anywhere: solutions/,
+    # another checkout of the course, or its own notebook on disk (which holds the hidden tests).
+    "reads-solutions": """import os
+seen = 0
+for top in ('/', '{solutions}'):
+    for root, folders, files in os.walk(top):
+        folders[:] = [f for f in folders if os.path.join(root, f) not in ('/proc', '/sys', '/dev')]
+        for name in files:
+            seen += 1
+            if name.endswith('.ipynb'):
+                try:
+                    text = open(os.path.join(root, name)).read()
+                except OSError as error:
+                    print('refused', name, error)
+                    continue
+                if 'split_state' in text:
+                    print(os.path.join(root, name), text)
+print('looked at', seen, 'files')""",
     "writes-gradebook": """import glob
 hits = glob.glob('{out}/**/gradebook.db', recursive=True) + glob.glob('/tmp/**/gradebook.db', recursive=True)
 for path in hits + ['../../../gradebook.db', '{out}/workspace/gradebook.db']:
