@@ -21,12 +21,14 @@ Pipeline (``grade_cohort``):
    input bytes and regrades the rest from scratch.
 5. **Merge.** One process rebuilds the gradebook from the results (a fresh copy of the template,
    written to a temporary name and renamed; or ``--db-url``, e.g. PostgreSQL, where each
-   submission is replaced), then writes ``grades.csv``, ``competencies.csv``, the per-learner
+   submission is replaced) and exports it with nbgrader's CSV exporter (``nbgrader-grades.csv``),
+   then writes ``grades.csv``, ``competencies.csv``, the per-learner
    competency pages and ``report.html``. Merging from scratch is what makes reruns idempotent.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import datetime as dt
@@ -227,6 +229,11 @@ def _init_worker(slots, run: dict) -> None:
         libc.prctl(36, 1)  # PR_SET_CHILD_SUBREAPER: orphaned sandbox processes come back to us to reap
     except Exception:  # noqa: S110 (not Linux: nothing to do)
         pass
+    from sqlalchemy.exc import SAWarning
+
+    # nbgrader's gradebook code trips SQLAlchemy 2's autoflush warning on every submission it adds;
+    # it says nothing to an instructor and would bury the progress bar.
+    warnings.filterwarnings("ignore", category=SAWarning)
     index = slots.get()
     worker_dir = Path(run["sockets"]) / f"w{index}"
     worker_dir.mkdir(parents=True, exist_ok=True)
@@ -339,7 +346,9 @@ def _grade_one(task: dict) -> dict:
     elapsed = time.monotonic() - started
     if outcome.get("success") and autograded.exists():
         result["status"], result["reason"] = _explain(autograded, Path(task["path"]), run)
+        clock = time.monotonic()
         feedback = api.generate_feedback(assignment, learner, force=True)
+        result["feedback_seconds"] = round(time.monotonic() - clock, 2)
         page = workspace / "feedback" / learner / assignment / f"{assignment}.html"
         if not feedback.get("success") or not page.exists():
             result["status"] = "crashed"
@@ -449,6 +458,8 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
     submissions = Path(submissions).resolve()
     work = out / ".work"
     work.mkdir(parents=True, exist_ok=True)
+    phases: dict[str, float] = {}
+    clock = time.monotonic()
     found = collect(Path(submissions), work)
     results_dir = work / "results"
     results_dir.mkdir(exist_ok=True)
@@ -465,10 +476,15 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
     gradable = sorted({s.assignment for s in found if s.status != "invalid"})
 
     template = work / "template"
-    if gradable and not (template / "done").exists() or set(gradable) - _template_has(template):
-        shutil.rmtree(template, ignore_errors=True)
-        _generate_template(template, gradable)
-        (template / "done").write_text("\n".join(gradable))
+    phases["collect"] = time.monotonic() - clock
+
+    def make_template() -> None:
+        if gradable and not (template / "done").exists() or set(gradable) - _template_has(template):
+            clock = time.monotonic()
+            shutil.rmtree(template, ignore_errors=True)
+            _generate_template(template, gradable)
+            (template / "done").write_text("\n".join(gradable))
+            phases["template"] = time.monotonic() - clock
 
     why_not = jail.probe() if options.sandbox else "disabled with --no-sandbox"
     if why_not and todo:
@@ -491,10 +507,12 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
     }
     started = time.monotonic()
     try:
-        _run_workers(todo, run, min(workers, max(len(todo), 1)), options.progress)
+        _run_workers(todo, run, min(workers, max(len(todo), 1)), options.progress, make_template)
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
     wall = time.monotonic() - started
+    phases["grading"] = wall
+    clock = time.monotonic()
 
     results = [json.loads(p.read_text()) for p in sorted(results_dir.glob("*.json"))]
     wanted = {s.key for s in found}
@@ -503,10 +521,13 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
     grades = _write_tables(results, out)
     from autograder.report import write_report
     write_report(results, out)
+    phases["merge_and_report"] = time.monotonic() - clock
+    now = [r for r in results if r["key"] in {s.key for s in todo}]
     stats = {"submissions": len(found), "graded_now": len(todo), "workers": workers, "wall_seconds": wall,
-             "execution_seconds": sum(r.get("execution_seconds", 0) for r in results
-                                      if r["key"] in {s.key for s in todo}),
-             "sandbox": not why_not}
+             "execution_seconds": sum(r.get("execution_seconds", 0) for r in now),
+             "autograde_seconds": sum(r.get("seconds", 0) for r in now),
+             "feedback_seconds": sum(r.get("feedback_seconds", 0) for r in now),
+             "phases": phases, "sandbox": not why_not}
     _atomic_json(work / "last_run.json", stats)
     return grades
 
@@ -530,20 +551,45 @@ def _generate_template(template: Path, gradable: list[str]) -> None:
         "root": str(template), "release_directory": str(template / "release"),
         "db_url": f"sqlite:///{template / 'gradebook.db'}"}}))
     template.mkdir(parents=True, exist_ok=True)
-    # nbgrader calls `alembic` by name: the environment's bin/ must come first on PATH.
-    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     here = os.getcwd()
-    for assignment in gradable:
-        try:
-            outcome = api.generate_assignment(assignment, force=True, create=True)
-        finally:
-            os.chdir(here)  # nbgrader changes directory to the course root
-        if not outcome.get("success"):
-            from autograder.cli import NbgraderFailed
+    with _alembic_in_process():
+        for assignment in gradable:
+            try:
+                outcome = api.generate_assignment(assignment, force=True, create=True)
+            finally:
+                os.chdir(here)  # nbgrader changes directory to the course root
+            if not outcome.get("success"):
+                from autograder.cli import NbgraderFailed
 
-            raise NbgraderFailed(f"nbgrader generate_assignment {assignment} failed:\n"
-                                 f"{(outcome.get('log') or '')[-3000:]}{outcome.get('error') or ''}")
+                raise NbgraderFailed(f"nbgrader generate_assignment {assignment} failed:\n"
+                                     f"{(outcome.get('log') or '')[-3000:]}{outcome.get('error') or ''}")
+
+
+@contextlib.contextmanager
+def _alembic_in_process():
+    """While inside, a gradebook nbgrader creates in this process is stamped by ``alembic_head``."""
+    import nbgrader.api
+
+    asked = nbgrader.api.get_alembic_version
+    nbgrader.api.get_alembic_version = alembic_head
+    try:
+        yield
+    finally:
+        nbgrader.api.get_alembic_version = asked
+
+
+def alembic_head() -> str:
+    """The gradebook schema's version that nbgrader stamps into a new gradebook, read in this
+    process from nbgrader's own migration scripts. nbgrader asks a subprocess (`alembic heads`),
+    which costs over 2 s here, more than writing a whole assignment's template."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import ALEMBIC_DIR
+
+    config = Config()
+    config.set_main_option("script_location", ALEMBIC_DIR)
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def _template_has(template: Path) -> set[str]:
@@ -568,15 +614,21 @@ def _task(s: Submission) -> dict:
             "note": s.note, "path": str(s.path)}
 
 
-def _run_workers(todo: list[Submission], run: dict, workers: int, progress: bool) -> None:
+def _run_workers(todo: list[Submission], run: dict, workers: int, progress: bool, prepare) -> None:
+    """Grade ``todo`` in ``workers`` processes; ``prepare()`` (the template) runs in this process
+    while the workers start, since each spends seconds loading nbgrader before it can grade."""
     import multiprocessing
 
     from tqdm import tqdm
 
     if not todo:
+        prepare()
         return
     context = multiprocessing.get_context("spawn")
-    remaining = {s.key: s for s in todo}
+    # Largest notebooks first (a rough proxy for the longest to run), so that the last ones to
+    # finish are short and no worker idles long at the end.
+    remaining = {s.key: s for s in sorted(todo, key=lambda s: -s.path.stat().st_size)}
+    prepared = False
     attempts: dict[str, int] = {}
     bar = tqdm(total=len(todo), unit="submission", desc="grading", disable=not progress, file=sys.stderr,
                dynamic_ncols=True)
@@ -587,6 +639,11 @@ def _run_workers(todo: list[Submission], run: dict, workers: int, progress: bool
         try:
             with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                                      initargs=(slots, run)) as pool:
+                if not prepared:
+                    for _ in range(workers):  # each submit starts one worker (spawn context)
+                        pool.submit(_ready)
+                    prepare()
+                    prepared = True
                 futures = {pool.submit(_grade_one, _task(s)): key for key, s in remaining.items()}
                 for future in as_completed(futures):
                     key = futures[future]
@@ -610,6 +667,10 @@ def _run_workers(todo: list[Submission], run: dict, workers: int, progress: bool
     bar.close()
 
 
+def _ready() -> None:
+    """A no-op task: submitting it makes the pool start a worker (which runs ``_init_worker``)."""
+
+
 def _failed(s: Submission, detail: str, run: dict) -> dict:
     result = {"learner": s.learner, "assignment": s.assignment, "key": s.key, "digest": s.digest,
               "note": s.note, "status": "crashed", "cells": {}, "score": 0.0,
@@ -621,7 +682,8 @@ def _failed(s: Submission, detail: str, run: dict) -> dict:
 
 
 def _merge(results: list[dict], out: Path, template: Path, db_url: str | None, nbgrader) -> None:
-    """Rebuild the gradebook from the results; copy the autograded notebooks next to it."""
+    """Rebuild the gradebook from the results, export it with nbgrader's CSV exporter, and copy
+    the autograded notebooks next to it."""
     from nbgrader.api import Gradebook, MissingEntry
 
     workspace = out / "workspace"
@@ -639,7 +701,7 @@ def _merge(results: list[dict], out: Path, template: Path, db_url: str | None, n
         pending = workspace / "gradebook.db.tmp"
         shutil.copyfile(template / "gradebook.db", pending)
         url = f"sqlite:///{pending}"
-    with Gradebook(url) as gb, warnings.catch_warnings():
+    with _alembic_in_process(), Gradebook(url) as gb, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SQLAlchemy's autoflush chatter when replacing a submission
         for r in results:
             if not r["cells"] or r["status"] == "invalid":
@@ -660,6 +722,12 @@ def _merge(results: list[dict], out: Path, template: Path, db_url: str | None, n
             gb.db.commit()
     if not db_url:
         os.replace(pending, final)
+        url = f"sqlite:///{final}"
+    # nbgrader's own CSV export of the gradebook, the file nbgrader users' LMS scripts expect.
+    from nbgrader.plugins import CsvExportPlugin
+
+    with _alembic_in_process(), Gradebook(url) as gb:
+        CsvExportPlugin(to=str(out / "nbgrader-grades.csv")).export(gb)
     for r in results:
         graded = out / ".work" / "subs" / r["key"] / "autograded" / r["learner"] / r["assignment"]
         if graded.exists():

@@ -11,7 +11,7 @@ from pathlib import Path
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import GetGrades
 
-from autograder.feedback import HideHiddenTests
+from autograder.feedback import FeedbackHTMLExporter, HideHiddenTests
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -30,3 +30,5 @@ c.Execute.interrupt_on_timeout = True
 
 # nbgrader shows hidden tests in feedback by default (its issue #917); learners must not see them.
 c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests]
+# The same page, with nbconvert's templates compiled once per grading worker, not once per page.
+c.GenerateFeedback.exporter_class = FeedbackHTMLExporter

@@ -9,11 +9,12 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 PASS = 1.0  # a graded cell is passed when it earns full marks
+BLUE, GREEN, VERMILLION = "#0072B2", "#009E73", "#D55E00"  # Okabe-Ito: safe for colour-blind readers
 
 
 def _png(figure) -> str:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    figure.savefig(buffer, format="png", dpi=90)  # tight_layout already fits it: no second draw
     import matplotlib.pyplot as plt
 
     plt.close(figure)
@@ -25,6 +26,7 @@ def write_report(results: list[dict], out: Path) -> Path:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     from autograder.cohort import competency_scores
 
@@ -59,21 +61,22 @@ def write_report(results: list[dict], out: Path) -> Path:
         parts.append(f"<p>{len(scored)} graded, mean {mean:.2f} / {maximum:g}</p>")
         fig, axes = plt.subplots(1, 3, figsize=(15, 3.6))
         axes[0].hist([r["score"] for r in scored], bins=min(20, max(5, int(maximum) + 1)),
-                     range=(0, maximum), color="#4c72b0")
-        axes[0].set(title="score distribution", xlabel="score", ylabel="learners")
+                     range=(0, maximum), color=BLUE)
+        axes[0].set(title="score distribution", xlabel=f"score (points out of {maximum:g})", ylabel="learners")
+        axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
         cells = sorted({c for r in scored for c in r["cells"]})
         rates = [sum(1 for r in scored if c in r["cells"] and r["cells"][c][1]
                      and r["cells"][c][0] >= PASS * r["cells"][c][1]) / len(scored) for c in cells]
-        axes[1].barh(cells, rates, color="#55a868")
-        axes[1].set(title="pass rate per graded cell (full marks)", xlim=(0, 1))
+        axes[1].barh(cells, rates, color=GREEN)
+        axes[1].set(title="pass rate per graded cell", xlabel="share of learners with full marks", xlim=(0, 1))
         totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
         for r in scored:
             for tag, (score, most) in competency_scores(r).items():
                 totals[tag][0] += score
                 totals[tag][1] += most
         tags = sorted(totals)
-        axes[2].barh(tags, [totals[t][0] / totals[t][1] if totals[t][1] else 0 for t in tags], color="#c44e52")
-        axes[2].set(title="average per competency (share of points)", xlim=(0, 1))
+        axes[2].barh(tags, [totals[t][0] / totals[t][1] if totals[t][1] else 0 for t in tags], color=VERMILLION)
+        axes[2].set(title="average per competency", xlabel="share of the points earned", xlim=(0, 1))
         fig.tight_layout()
         parts.append(_png(fig))
         parts.append("<table><tr><th>competency</th><th>average share of points</th></tr>" + "".join(

@@ -120,7 +120,13 @@ def execute(notebook, timeout: int, folder: Path | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-kernel-") as sockets:
         kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "k"))
         resources = {"metadata": {"path": str(folder)}} if folder else {}
-        NotebookClient(notebook, km=kernel, timeout=timeout, resources=resources).execute()
+        try:
+            NotebookClient(notebook, km=kernel, timeout=timeout, resources=resources).execute()
+        finally:
+            # nbclient leaves a kernel it was handed running: stop it, or every notebook's kernel
+            # lives (and holds memory) until the benchmark exits.
+            if kernel.has_kernel:
+                kernel.shutdown_kernel(now=True)
 
 
 def kernel_floor() -> float:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_output
@@ -73,3 +76,19 @@ def test_postgresql_urls_find_their_driver():
 
     engine = sqlalchemy.create_engine("postgresql://course@127.0.0.1:1/course")
     assert engine.dialect.driver == "psycopg"
+
+
+def test_template_gradebook_carries_the_schema_version_nbgrader_would_stamp(tmp_path, monkeypatch):
+    """The grader stamps new gradebooks in-process; nbgrader itself asks `alembic heads`."""
+    import nbgrader.api
+    from nbgrader.api import get_alembic_version
+
+    from autograder.cohort import _generate_template
+
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    _generate_template(tmp_path, ["00_orientation"])
+    with sqlite3.connect(tmp_path / "gradebook.db") as db:
+        stamped = db.execute("SELECT version_num FROM alembic_version").fetchall()
+    assert stamped == [(get_alembic_version(),)]
+    assert (tmp_path / "release" / "00_orientation" / "00_orientation.ipynb").exists()
+    assert nbgrader.api.get_alembic_version is get_alembic_version, "nbgrader's own lookup must be put back"

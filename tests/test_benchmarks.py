@@ -44,3 +44,21 @@ def test_sweep_covers_each_control_range():
     assert {m["k"] for m in sequence} == {1, 2, 3, 4, 5}
     assert {m["kind"] for m in sequence} == {"ridge", "lasso"}
     assert len(sequence) == 3 + 5 + 2 + 10
+
+
+def test_grading_benchmark_times_stock_nbgrader_against_ours(tmp_path):
+    """The smallest real run: two learners of module 00, graded by stock nbgrader and by ours."""
+    out = tmp_path / "grading.json"
+    result = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "grading.py"), "--copies", "2", "--modules", "00_orientation",
+         "--json", str(out)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    figures = json.loads(out.read_text())
+    assert figures["submissions"] == 2 and figures["stock_seconds"] > 0 and figures["ours_seconds"] > 0
+    assert figures["ratio"] == figures["stock_seconds"] / figures["ours_seconds"]
+    assert 0 < figures["execution_seconds"] and figures["overhead_per_submission"] < 1
+    assert {"collect", "template", "grading", "merge_and_report"} <= set(figures["phases"])
+    for line in ("throughput ratio", "per submission", "grading phase", "end to end"):
+        assert line in result.stdout

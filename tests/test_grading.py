@@ -1,7 +1,7 @@
 """Real nbgrader on real submissions: every assignment is released, submitted by a small cohort
 (the solution typed into the release, the release untouched, and one plausible wrong answer per
-exercise) and graded with the course's grading command, which calls nbgrader autograde,
-generate_feedback and export."""
+exercise) and graded with the course's grading command, which runs nbgrader's autograde,
+generate_feedback and CSV export."""
 
 from __future__ import annotations
 
@@ -112,6 +112,18 @@ def test_untouched_release_earns_zero(assignment, tmp_path_factory):
     earned = {name: score for name, (score, _) in cohort.scores(UNTOUCHED).items() if score}
     assert not earned, f"{assignment}: an untouched release earns points in {earned}"
     assert float(cohort.grades_csv()[UNTOUCHED]["score"]) == 0
+
+
+@per_assignment()
+def test_nbgrader_export_agrees_with_grades_csv(assignment, tmp_path_factory):
+    cohort = graded_cohort(assignment, tmp_path_factory)
+    with (cohort.out / "nbgrader-grades.csv").open() as f:
+        exported = {row["student_id"]: row for row in csv.DictReader(f) if row["assignment"] == assignment}
+    ours = cohort.grades_csv()
+    assert set(exported) == set(ours), "nbgrader's export and grades.csv list different learners"
+    for learner, row in ours.items():
+        assert float(exported[learner]["score"]) == float(row["score"]), learner
+        assert float(exported[learner]["max_score"]) == float(row["max_score"]), learner
 
 
 @per_assignment()
