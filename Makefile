@@ -26,8 +26,9 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 ## Learners: set up (first time) and open JupyterLab on your own copy of the notebooks.
+# As root (a container, a cloud machine) JupyterLab refuses to start without --allow-root.
 course: $(STAMP) learner-copy
-	$(BIN)/jupyter lab --notebook-dir=$(WORK) --port=$(PORT)
+	$(BIN)/jupyter lab --notebook-dir=$(WORK) --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## Copy modules that are new in notebooks/ into your working copy; never overwrites your answers.
 learner-copy:

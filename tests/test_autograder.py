@@ -92,3 +92,43 @@ def test_template_gradebook_carries_the_schema_version_nbgrader_would_stamp(tmp_
     assert stamped == [(get_alembic_version(),)]
     assert (tmp_path / "release" / "00_orientation" / "00_orientation.ipynb").exists()
     assert nbgrader.api.get_alembic_version is get_alembic_version, "nbgrader's own lookup must be put back"
+
+
+def test_make_course_opens_jupyterlab_on_the_learners_copy(tmp_path):
+    """The README's learner command, as typed: it must serve JupyterLab on my-work/ (as root too)."""
+    import json
+    import re
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    work = tmp_path / "my-work"
+    log = tmp_path / "course.log"
+    # BROWSER=true: Python's webbrowser "opens" the page by running `true`.
+    env = {**os.environ, "BROWSER": "true"}
+    with log.open("w") as sink:
+        process = subprocess.Popen(["make", "--no-print-directory", "-C", str(REPO), "course", f"WORK={work}",
+                                    f"PORT={port}"], stdout=sink, stderr=subprocess.STDOUT, env=env,
+                                   start_new_session=True)
+    try:
+        token, deadline = None, time.monotonic() + 120
+        while token is None and time.monotonic() < deadline and process.poll() is None:
+            found = re.search(rf"127\.0\.0\.1:{port}/lab\?token=(\w+)", log.read_text())
+            token = found and found.group(1)
+            time.sleep(0.5)
+        assert token, f"JupyterLab did not start:\n{log.read_text()[-3000:]}"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents?token={token}", timeout=30) as reply:
+            listed = {item["name"] for item in json.load(reply)["content"]}
+        assert "00_orientation" in listed and listed == {p.name for p in (REPO / "notebooks").iterdir() if p.is_dir()}
+        assert (work / "00_orientation" / "00_orientation.ipynb").exists()
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
