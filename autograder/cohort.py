@@ -8,13 +8,16 @@ Pipeline (``grade_cohort``):
    ids, never by its name. Files that are not notebooks, or belong to no assignment, get an
    ``invalid`` row straight away.
 2. **Template.** nbgrader's ``generate_assignment`` (in-process, once per run) writes the release
-   and a template gradebook with every assignment's cells and checksums.
-3. **Grade in workers.** ``--workers`` processes (default: one per core) each load nbgrader once
-   and then grade submission after submission in-process through ``NbGraderAPI.autograde`` and
-   ``generate_feedback`` (nbgrader's sanitising, cell overwriting, execution, scoring). Each
-   submission is graded in a workspace of its own with its own copy of the template gradebook,
-   so no two processes ever write to one SQLite file. Learner code runs in a sandboxed kernel
-   (``autograder/sandbox.py``), one kernel spec and one unprivileged uid per worker.
+   and a template gradebook with every assignment's cells and checksums, one assignment at a
+   time in the order the queue needs them (``Template``).
+3. **Grade in workers.** ``--workers`` processes (default: one per core), forked once nbgrader is
+   loaded, grade submission after submission in-process through ``NbGraderAPI.autograde`` and
+   ``generate_feedback`` (nbgrader's sanitising, cell overwriting, execution, scoring). A
+   submission is handed out as soon as its assignment's template is written, so grading starts
+   while the rest of the template is still being written. Each submission is graded in a
+   workspace of its own with its own copy of the template gradebook, so no two processes ever
+   write to one SQLite file. Learner code runs in a sandboxed kernel (``autograder/sandbox.py``),
+   one kernel spec and one unprivileged uid per worker.
 4. **Record.** A worker finishes a submission by writing its feedback and then, atomically
    (write + rename), ``.work/results/<learner>__<assignment>.json``. A run killed half-way and
    started again with the same ``OUT`` skips every submission that has a result for the same
@@ -32,6 +35,7 @@ import contextlib
 import csv
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import html
 import json
@@ -87,10 +91,12 @@ class Submission:
         return f"{self.learner}__{self.assignment or 'unknown'}"
 
 
-def assignments() -> list[str]:
-    return sorted(p.parent.name for p in SOLUTIONS.glob("*/*.ipynb") if p.stem == p.parent.name)
+@functools.cache
+def assignments() -> tuple[str, ...]:
+    return tuple(sorted(p.parent.name for p in SOLUTIONS.glob("*/*.ipynb") if p.stem == p.parent.name))
 
 
+@functools.cache  # read once per process: reports ask for every result's cells
 def source_cells(assignment: str) -> list[dict]:
     notebook = json.loads((SOLUTIONS / assignment / f"{assignment}.ipynb").read_text())
     return [c for c in notebook["cells"] if c.get("metadata", {}).get("nbgrader")]
@@ -316,7 +322,7 @@ def _grade_one(task: dict) -> dict:
     submitted = workspace / "submitted" / learner / assignment
     submitted.mkdir(parents=True)
     shutil.copyfile(task["path"], submitted / f"{assignment}.ipynb")
-    shutil.copyfile(run["template_db"], workspace / "gradebook.db")
+    shutil.copyfile(Path(run["template_dbs"]) / f"{assignment}.db", workspace / "gradebook.db")
     db_url = f"sqlite:///{workspace / 'gradebook.db'}"
     config = Config(_worker["config"])
     config.merge(Config({"CourseDirectory": {"root": str(workspace), "db_url": db_url}}))
@@ -475,16 +481,8 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
     todo = [s for s in found if s.status != "invalid" and not _done(results_dir / f"{s.key}.json", s.digest)]
     gradable = sorted({s.assignment for s in found if s.status != "invalid"})
 
-    template = work / "template"
+    template = Template(work / "template", gradable)
     phases["collect"] = time.monotonic() - clock
-
-    def make_template() -> None:
-        if gradable and not (template / "done").exists() or set(gradable) - _template_has(template):
-            clock = time.monotonic()
-            shutil.rmtree(template, ignore_errors=True)
-            _generate_template(template, gradable)
-            (template / "done").write_text("\n".join(gradable))
-            phases["template"] = time.monotonic() - clock
 
     why_not = jail.probe() if options.sandbox else "disabled with --no-sandbox"
     if why_not and todo:
@@ -499,25 +497,27 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
     if Path(submissions).is_dir():
         hidden.append(str(Path(submissions).resolve()))
     run = {
-        "out": str(out), "subs": str(work / "subs"), "release": str(template / "release"),
-        "template_db": str(template / "gradebook.db"), "cell_timeout": options.cell_timeout,
+        "out": str(out), "subs": str(work / "subs"), "release": str(template.folder / "release"),
+        "template_dbs": str(template.snapshots), "cell_timeout": options.cell_timeout,
         "sandbox": not why_not, "hidden": [h for h in hidden if not Path(sys.prefix).is_relative_to(h)
                                              and not REPO.is_relative_to(h)],
         "limits": dataclasses.asdict(options.limits), "sockets": str(sockets),
     }
     started = time.monotonic()
     try:
-        _run_workers(todo, run, min(workers, max(len(todo), 1)), options.progress, make_template)
+        _run_workers(todo, run, min(workers, max(len(todo), 1)), options.progress, template)
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
     wall = time.monotonic() - started
     phases["grading"] = wall
+    if template.seconds:
+        phases["template"] = template.seconds
     clock = time.monotonic()
 
     results = [json.loads(p.read_text()) for p in sorted(results_dir.glob("*.json"))]
     wanted = {s.key for s in found}
     results = [r for r in results if r["key"] in wanted]
-    _merge(results, out, template, options.db_url, nbgrader)
+    _merge(results, out, template.folder, options.db_url, nbgrader)
     grades = _write_tables(results, out)
     from autograder.report import write_report
     write_report(results, out)
@@ -539,9 +539,10 @@ def course_config():
     return PyFileConfigLoader("nbgrader_config.py", path=str(AUTOGRADER)).load_config()
 
 
-def _generate_template(template: Path, gradable: list[str]) -> None:
+def _generate_template(template: Path, gradable: list[str], written=None) -> None:
     """nbgrader generate_assignment, in this process (a command would pay nbgrader's start-up
-    once per assignment): the release the workers grade against and the template gradebook."""
+    once per assignment): the release the workers grade against and the template gradebook.
+    ``written(assignment)`` is called as soon as each assignment is in both."""
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
@@ -564,6 +565,8 @@ def _generate_template(template: Path, gradable: list[str]) -> None:
 
                 raise NbgraderFailed(f"nbgrader generate_assignment {assignment} failed:\n"
                                      f"{(outcome.get('log') or '')[-3000:]}{outcome.get('error') or ''}")
+            if written:
+                written(assignment)
 
 
 @contextlib.contextmanager
@@ -592,9 +595,51 @@ def alembic_head() -> str:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
-def _template_has(template: Path) -> set[str]:
-    done = template / "done"
-    return set(done.read_text().split()) if done.exists() else set()
+class Template:
+    """The run's nbgrader template: release and gradebook of every gradable assignment.
+
+    Written in this process one assignment at a time, in the order the graders will need them;
+    after each, a snapshot of the gradebook (``db/<assignment>.db``) lets workers start on that
+    assignment while the rest is written, instead of all waiting for the whole template. The
+    ``done`` file lists what a finished write holds; without it (a run killed while writing) the
+    template is written afresh.
+    """
+
+    def __init__(self, folder: Path, assignments: list[str]):
+        self.folder, self.assignments = folder, assignments
+        self.snapshots = folder / "db"
+        self.seconds = 0.0
+
+    def _complete(self) -> set[str]:
+        done = self.folder / "done"
+        listed = done.read_text().split() if done.exists() else []
+        return {a for a in listed if (self.snapshots / f"{a}.db").exists()}
+
+    def write(self, first: list[str], ready=lambda assignment: None) -> None:
+        """Every assignment in the template, those in ``first`` first; ``ready(assignment)`` as
+        each assignment of ``first`` can be graded."""
+        clock = time.monotonic()
+        have = self._complete()
+        if not have:
+            shutil.rmtree(self.folder, ignore_errors=True)
+        for assignment in first:
+            if assignment in have:
+                ready(assignment)
+        missing = [a for a in dict.fromkeys([*first, *self.assignments]) if a not in have]
+        if missing:
+            (self.folder / "done").unlink(missing_ok=True)
+            self.snapshots.mkdir(parents=True, exist_ok=True)
+
+            def snapshot(assignment: str) -> None:
+                pending = self.snapshots / f"{assignment}.db.tmp"
+                shutil.copyfile(self.folder / "gradebook.db", pending)
+                os.replace(pending, self.snapshots / f"{assignment}.db")
+                if assignment in first:
+                    ready(assignment)
+
+            _generate_template(self.folder, missing, snapshot)
+            (self.folder / "done").write_text("\n".join(sorted(have | set(missing))))
+        self.seconds += time.monotonic() - clock
 
 
 def _max_score(assignment: str) -> float:
@@ -614,24 +659,30 @@ def _task(s: Submission) -> dict:
             "note": s.note, "path": str(s.path)}
 
 
-def _run_workers(todo: list[Submission], run: dict, workers: int, progress: bool, prepare) -> None:
-    """Grade ``todo`` in ``workers`` processes; ``prepare()`` (the template) runs in this process
-    while the workers start, since each spends seconds loading nbgrader before it can grade."""
+def _run_workers(todo: list[Submission], run: dict, workers: int, progress: bool, template: Template) -> None:
+    """Grade ``todo`` in ``workers`` processes. The template is written here meanwhile, and each
+    submission is handed to the workers as soon as its assignment's template is ready."""
     import multiprocessing
 
-    from tqdm import tqdm
+    import tqdm
 
     if not todo:
-        prepare()
+        template.write([])
         return
-    context = multiprocessing.get_context("spawn")
+    if sys.platform == "linux":
+        # Workers forked from this process inherit nbgrader already loaded (2-3 s each with spawn).
+        _preload()
+        context = multiprocessing.get_context("fork")
+    else:
+        context = multiprocessing.get_context("spawn")
+    tqdm.tqdm.monitor_interval = 0  # no monitor thread in a process that forks
     # Largest notebooks first (a rough proxy for the longest to run), so that the last ones to
     # finish are short and no worker idles long at the end.
     remaining = {s.key: s for s in sorted(todo, key=lambda s: -s.path.stat().st_size)}
-    prepared = False
+    written = False
     attempts: dict[str, int] = {}
-    bar = tqdm(total=len(todo), unit="submission", desc="grading", disable=not progress, file=sys.stderr,
-               dynamic_ncols=True)
+    bar = tqdm.tqdm(total=len(todo), unit="submission", desc="grading", disable=not progress, file=sys.stderr,
+                    dynamic_ncols=True)
     while remaining:
         slots = context.Queue()
         for index in range(workers):
@@ -639,12 +690,18 @@ def _run_workers(todo: list[Submission], run: dict, workers: int, progress: bool
         try:
             with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                                      initargs=(slots, run)) as pool:
-                if not prepared:
-                    for _ in range(workers):  # each submit starts one worker (spawn context)
-                        pool.submit(_ready)
-                    prepare()
-                    prepared = True
-                futures = {pool.submit(_grade_one, _task(s)): key for key, s in remaining.items()}
+                dispatch = _Dispatch(pool, list(remaining.values()))
+                for _ in range(workers):  # start the workers while the template is written
+                    pool.submit(_ready)
+                if not written:
+                    try:
+                        template.write(list(dict.fromkeys(s.assignment for s in dispatch.queue)), dispatch)
+                    except BaseException:
+                        pool.shutdown(wait=True, cancel_futures=True)
+                        raise
+                    written = True
+                dispatch(*(s.assignment for s in dispatch.queue))
+                futures = dispatch.futures
                 for future in as_completed(futures):
                     key = futures[future]
                     try:
@@ -665,6 +722,32 @@ def _run_workers(todo: list[Submission], run: dict, workers: int, progress: bool
                     _failed(remaining.pop(key), "the grading worker died twice on this submission", run)
                     bar.update(1)
     bar.close()
+
+
+class _Dispatch:
+    """Hands queued submissions to the pool, in queue order, once their assignment is ready."""
+
+    def __init__(self, pool: ProcessPoolExecutor, queue: list[Submission]):
+        self.pool, self.queue = pool, queue
+        self.futures: dict = {}
+        self.ready: set[str] = set()
+
+    def __call__(self, *assignments: str) -> None:
+        self.ready.update(assignments)
+        while len(self.futures) < len(self.queue) and self.queue[len(self.futures)].assignment in self.ready:
+            s = self.queue[len(self.futures)]
+            self.futures[self.pool.submit(_grade_one, _task(s))] = s.key
+
+
+def _preload() -> None:
+    """Load here what every grading worker needs, so that forked workers start ready to grade."""
+    import nbgrader.api  # noqa: F401
+    import nbgrader.apps  # noqa: F401
+    import sqlalchemy.exc  # noqa: F401
+
+    import autograder.feedback  # noqa: F401
+
+    _autograde_preprocessors()
 
 
 def _ready() -> None:

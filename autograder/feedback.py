@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import re
+
 from jinja2 import BytecodeCache
 from nbconvert.exporters import HTMLExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests
 
@@ -47,11 +52,70 @@ _TEMPLATES = _InMemoryBytecodeCache()
 
 
 class FeedbackHTMLExporter(HTMLExporter):
-    """nbgrader's feedback exporter (HTMLExporter, with nbgrader's feedback template) that compiles
-    its templates once per process instead of once per page: a grading worker writes feedback for
-    submission after submission, and compiling nbconvert's templates was a quarter of that."""
+    """nbgrader's feedback exporter (HTMLExporter, with nbgrader's feedback template), cheaper to
+    run once per submission and giving the same page.
+
+    * Its templates are compiled once per process instead of once per page: a grading worker
+      writes feedback for submission after submission, and compiling nbconvert's templates was a
+      quarter of that.
+    * HTMLExporter parses every finished page with BeautifulSoup and serialises it again, about
+      half of the remaining cost, only to make accessibility edits: ``alt`` text on each ``<img>``
+      that has none, and ``tabindex="0"`` on the inputs and outputs of a JupyterLab-style page
+      (``.jp-Notebook``). nbgrader's feedback template writes no ``.jp-Notebook``, so here the
+      ``alt`` edit is made in the page's text (``add_missing_alt``); a page that does carry
+      ``.jp-Notebook`` markup (a learner's HTML output, say) goes through nbconvert's own pass.
+      BeautifulSoup reads the two pages as the same tree (``tests/test_feedback_page.py``).
+    """
 
     def _create_environment(self):
         environment = super()._create_environment()
         environment.bytecode_cache = _TEMPLATES
         return environment
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        untouched = copy.deepcopy(resources)
+        # HTMLExporter's set-up before it renders, unchanged...
+        language = nb.metadata.get("language_info", {})
+        lexer = language.get("pygments_lexer", language.get("name", None))
+        self.register_filter("highlight_code", self.filters.get(
+            "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+        resources = self._init_resources(resources)
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+            notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+        # ...then the rendering itself (TemplateExporter's), without HTMLExporter's soup.
+        page, resources = super(HTMLExporter, self).from_notebook_node(nb, resources, **kw)
+        if JUPYTERLAB_NOTEBOOK in page:
+            return super().from_notebook_node(nb, untouched, **kw)
+        page, missing = add_missing_alt(page)
+        if missing:
+            self.log.warning("Alternative text is missing on %s image(s).", missing)
+        return page, resources
+
+
+JUPYTERLAB_NOTEBOOK = "jp-Notebook"
+NO_ALT = ' alt="No description has been provided for this image"'  # nbconvert's words
+# Text that html.parser (so BeautifulSoup) does not read as tags: script and style content, comments.
+_NOT_TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+# A start tag, whole: attribute values in quotes may hold ">" (or "<img").
+_START_TAG = re.compile(r"""<([a-zA-Z][^\s/>]*)((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+_QUOTED = re.compile(r""""[^"]*"|'[^']*'""")
+_ALT_ATTRIBUTE = re.compile(r"[\s/]alt(?=[\s/=]|$)", re.IGNORECASE)
+
+
+def add_missing_alt(page: str) -> tuple[str, int]:
+    """``page`` with nbconvert's ``alt`` text on every ``<img>`` tag that has no ``alt`` attribute
+    (outside scripts, styles and comments), and how many there were."""
+    pieces, missing, start = [], 0, 0
+    for opaque in [*_NOT_TAGS.finditer(page), None]:
+        end = opaque.start() if opaque else len(page)
+        for tag in _START_TAG.finditer(page, start, end):
+            if tag.group(1).lower() == "img" and not _ALT_ATTRIBUTE.search(_QUOTED.sub('""', tag.group(2))):
+                name_end = tag.end(1)  # right after the name: an unquoted value may end in "/"
+                pieces += [page[start:name_end], NO_ALT]
+                start = name_end
+                missing += 1
+        if opaque:
+            pieces.append(page[start:opaque.end()])
+            start = opaque.end()
+    pieces.append(page[start:])
+    return "".join(pieces), missing

@@ -104,7 +104,7 @@ def main() -> None:
     print(f"  end to end (start-up, template, report included):          {overhead:6.1%}")
     once = {name: seconds for name, seconds in phases.items() if name != "grading"}
     print("  once per run: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in once.items())
-          + " (the template is written while the workers start, inside the grading phase)")
+          + " (the template is written while the workers grade, inside the grading phase)")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({
         "submissions": n, "modules": modules, "workers": args.workers, "cores": os.cpu_count(),

@@ -94,6 +94,33 @@ def test_template_gradebook_carries_the_schema_version_nbgrader_would_stamp(tmp_
     assert nbgrader.api.get_alembic_version is get_alembic_version, "nbgrader's own lookup must be put back"
 
 
+def test_template_is_ready_assignment_by_assignment_and_rewritten_after_a_kill(tmp_path):
+    """Workers may start on an assignment as soon as its snapshot exists; a template whose
+    write was interrupted (no ``done``) is written afresh, a finished one is reused."""
+    from autograder.cohort import Template
+
+    def assignments_in(db: Path) -> set[str]:
+        with sqlite3.connect(db) as connection:
+            return {name for (name,) in connection.execute("SELECT name FROM assignment")}
+
+    template = Template(tmp_path / "template", ["00_orientation", "09_mock_exam"])
+    ready: list[tuple[str, set[str]]] = []
+    template.write(["09_mock_exam"], lambda a: ready.append((a, assignments_in(template.snapshots / f"{a}.db"))))
+    assert ready == [("09_mock_exam", {"09_mock_exam"})], "the queue's assignment first, usable at once"
+    assert assignments_in(template.folder / "gradebook.db") == {"00_orientation", "09_mock_exam"}
+    assert (template.folder / "release" / "00_orientation" / "00_orientation.ipynb").exists()
+
+    written = (template.folder / "gradebook.db").stat().st_mtime_ns
+    again: list[str] = []
+    Template(template.folder, ["00_orientation", "09_mock_exam"]).write(["00_orientation"], again.append)
+    assert again == ["00_orientation"] and (template.folder / "gradebook.db").stat().st_mtime_ns == written
+
+    (template.folder / "done").unlink()  # as if killed while writing
+    (template.folder / "gradebook.db").write_bytes(b"torn")
+    Template(template.folder, ["00_orientation"]).write(["00_orientation"], again.append)
+    assert assignments_in(template.folder / "gradebook.db") == {"00_orientation"}
+
+
 def test_make_course_opens_jupyterlab_on_the_learners_copy(tmp_path):
     """The README's learner command, as typed: it must serve JupyterLab on my-work/ (as root too)."""
     import json
