@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         description=(
             "Grade every submission with nbgrader, in parallel, each learner's kernel in a sandbox "
             "(no network, read-only system, memory/CPU/process/time limits). Rerunning with the same "
-            "--out resumes: submissions already graded (same file content) are kept."
+            "--out resumes: submissions already graded (same file, same course sources) are kept."
         ),
     )
     grade_parser.add_argument(

@@ -21,7 +21,8 @@ Pipeline (``grade_cohort``):
 4. **Record.** A worker finishes a submission by writing its feedback and then, atomically
    (write + rename), ``.work/results/<learner>__<assignment>.json``. A run killed half-way and
    started again with the same ``OUT`` skips every submission that has a result for the same
-   input bytes and regrades the rest from scratch.
+   input bytes and the same assignment sources (``source_digest``), and regrades the rest from
+   scratch.
 5. **Merge.** One process rebuilds the gradebook from the results (a fresh copy of the template,
    written to a temporary name and renamed; or ``--db-url``, e.g. PostgreSQL, where each
    submission is replaced) and exports it with nbgrader's CSV exporter (``nbgrader-grades.csv``),
@@ -100,6 +101,20 @@ def assignments() -> tuple[str, ...]:
 def source_cells(assignment: str) -> list[dict]:
     notebook = json.loads((SOLUTIONS / assignment / f"{assignment}.ipynb").read_text())
     return [c for c in notebook["cells"] if c.get("metadata", {}).get("nbgrader")]
+
+
+@functools.cache
+def source_digest(assignment: str) -> str:
+    """What a grade of ``assignment`` is made from, hashed: its folder in solutions/ and what its
+    tests run with (coursekit/, data/, the nbgrader configuration). A template or grade made from
+    other sources (a test fixed since) is stale."""
+    digest = hashlib.sha256()
+    for source in (SOLUTIONS / assignment, REPO / "coursekit", REPO / "data", AUTOGRADER / "nbgrader_config.py"):
+        for path in [source] if source.is_file() else sorted(source.rglob("*")):
+            relative = path.relative_to(REPO)
+            if path.is_file() and not {".ipynb_checkpoints", "__pycache__", "feedback"} & set(relative.parts):
+                digest.update(f"{relative}\0".encode() + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def competencies(assignment: str) -> dict[str, str]:
@@ -337,7 +352,7 @@ def _grade_one(task: dict) -> dict:
             jail.reap(_worker["uid"])
     execution = limits.EXECUTION_SECONDS
     autograded = workspace / "autograded" / learner / assignment / f"{assignment}.ipynb"
-    result = {**{k: task[k] for k in ("learner", "assignment", "key", "digest", "note")},
+    result = {**{k: task[k] for k in ("learner", "assignment", "key", "digest", "source", "note")},
               "status": "graded", "reason": "", "cells": {}, "score": 0.0, "max_score": 0.0}
     with Gradebook(db_url) as gb:
         assignment_row = gb.find_assignment(assignment)
@@ -478,7 +493,7 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
                       "digest": s.digest, "note": s.note, "status": "invalid", "reason": s.reason,
                       "cells": {}, "score": 0.0, "max_score": max_score, "seconds": 0, "execution_seconds": 0}
             _publish(result, work / "none", out)
-    todo = [s for s in found if s.status != "invalid" and not _done(results_dir / f"{s.key}.json", s.digest)]
+    todo = [s for s in found if s.status != "invalid" and not _done(results_dir / f"{s.key}.json", s)]
     gradable = sorted({s.assignment for s in found if s.status != "invalid"})
 
     template = Template(work / "template", gradable)
@@ -601,8 +616,9 @@ class Template:
     Written in this process one assignment at a time, in the order the graders will need them;
     after each, a snapshot of the gradebook (``db/<assignment>.db``) lets workers start on that
     assignment while the rest is written, instead of all waiting for the whole template. The
-    ``done`` file lists what a finished write holds; without it (a run killed while writing) the
-    template is written afresh.
+    ``done`` file lists what a finished write holds, with each assignment's source digest; without
+    it (a run killed while writing), or when a source has changed since, the template is written
+    afresh.
     """
 
     def __init__(self, folder: Path, assignments: list[str]):
@@ -612,8 +628,10 @@ class Template:
 
     def _complete(self) -> set[str]:
         done = self.folder / "done"
-        listed = done.read_text().split() if done.exists() else []
-        return {a for a in listed if (self.snapshots / f"{a}.db").exists()}
+        listed = [line.split() for line in done.read_text().splitlines()] if done.exists() else []
+        if any(len(entry) != 2 or entry[1] != source_digest(entry[0]) for entry in listed):
+            return set()  # sources changed since (or a template from an older grader)
+        return {a for a, _ in listed if (self.snapshots / f"{a}.db").exists()}
 
     def write(self, first: list[str], ready=lambda assignment: None) -> None:
         """Every assignment in the template, those in ``first`` first; ``ready(assignment)`` as
@@ -638,7 +656,8 @@ class Template:
                     ready(assignment)
 
             _generate_template(self.folder, missing, snapshot)
-            (self.folder / "done").write_text("\n".join(sorted(have | set(missing))))
+            listing = "".join(f"{a} {source_digest(a)}\n" for a in sorted(have | set(missing)))
+            (self.folder / "done").write_text(listing)
         self.seconds += time.monotonic() - clock
 
 
@@ -647,16 +666,18 @@ def _max_score(assignment: str) -> float:
                      if c["metadata"]["nbgrader"].get("grade")))
 
 
-def _done(path: Path, digest: str) -> bool:
+def _done(path: Path, s: Submission) -> bool:
+    """Whether ``path`` holds the result of grading these bytes against the current sources."""
     try:
-        return json.loads(path.read_text()).get("digest") == digest
+        result = json.loads(path.read_text())
+        return result.get("digest") == s.digest and result.get("source") == source_digest(s.assignment)
     except (OSError, ValueError):
         return False
 
 
 def _task(s: Submission) -> dict:
     return {"learner": s.learner, "assignment": s.assignment, "key": s.key, "digest": s.digest,
-            "note": s.note, "path": str(s.path)}
+            "source": source_digest(s.assignment), "note": s.note, "path": str(s.path)}
 
 
 def _run_workers(todo: list[Submission], run: dict, workers: int, progress: bool, template: Template) -> None:
@@ -756,7 +777,7 @@ def _ready() -> None:
 
 def _failed(s: Submission, detail: str, run: dict) -> dict:
     result = {"learner": s.learner, "assignment": s.assignment, "key": s.key, "digest": s.digest,
-              "note": s.note, "status": "crashed", "cells": {}, "score": 0.0,
+              "source": source_digest(s.assignment), "note": s.note, "status": "crashed", "cells": {}, "score": 0.0,
               "max_score": _max_score(s.assignment), "seconds": 0, "execution_seconds": 0,
               "reason": "The grader could not process this notebook (score 0); your instructor will look at it.",
               "log_tail": detail[-3000:]}

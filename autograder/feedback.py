@@ -58,6 +58,7 @@ class FeedbackHTMLExporter(HTMLExporter):
     * Its templates are compiled once per process instead of once per page: a grading worker
       writes feedback for submission after submission, and compiling nbconvert's templates was a
       quarter of that.
+    * Highlighted code is remembered across pages (``RememberingHighlight``).
     * HTMLExporter parses every finished page with BeautifulSoup and serialises it again, about
       half of the remaining cost, only to make accessibility edits: ``alt`` text on each ``<img>``
       that has none, and ``tabindex="0"`` on the inputs and outputs of a JupyterLab-style page
@@ -78,7 +79,7 @@ class FeedbackHTMLExporter(HTMLExporter):
         language = nb.metadata.get("language_info", {})
         lexer = language.get("pygments_lexer", language.get("name", None))
         self.register_filter("highlight_code", self.filters.get(
-            "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            "highlight_code", RememberingHighlight(pygments_lexer=lexer, parent=self)))
         resources = self._init_resources(resources)
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(
             notebook_metadata=self._nb_metadata, parent=self, resources=resources))
@@ -90,6 +91,26 @@ class FeedbackHTMLExporter(HTMLExporter):
         if missing:
             self.log.warning("Alternative text is missing on %s image(s).", missing)
         return page, resources
+
+
+class RememberingHighlight(Highlight2HTML):
+    """nbconvert's code highlighting, remembered per process: a cohort's notebooks share most of
+    their cells (instructions, locked and test cells), and highlighting is half of a page's cost."""
+
+    _highlighted: dict[tuple, str] = {}
+    LIMIT = 4096  # cells remembered; a few MB
+
+    def __call__(self, source, language=None, metadata=None):
+        # What the highlighted HTML depends on: the source, the lexer (a cell magic can pick
+        # another) and the formatter options.
+        key = (source, language or self.pygments_lexer, (metadata or {}).get("magics_language"),
+               repr(self.extra_formatter_options))
+        html = self._highlighted.get(key)
+        if html is None:
+            if len(self._highlighted) >= self.LIMIT:
+                self._highlighted.clear()
+            html = self._highlighted[key] = super().__call__(source, language, metadata)
+        return html
 
 
 JUPYTERLAB_NOTEBOOK = "jp-Notebook"

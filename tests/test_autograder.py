@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import sqlite3
 import subprocess
@@ -94,9 +96,11 @@ def test_template_gradebook_carries_the_schema_version_nbgrader_would_stamp(tmp_
     assert nbgrader.api.get_alembic_version is get_alembic_version, "nbgrader's own lookup must be put back"
 
 
-def test_template_is_ready_assignment_by_assignment_and_rewritten_after_a_kill(tmp_path):
+def test_template_is_ready_assignment_by_assignment_and_rewritten_after_a_kill(tmp_path, monkeypatch):
     """Workers may start on an assignment as soon as its snapshot exists; a template whose
-    write was interrupted (no ``done``) is written afresh, a finished one is reused."""
+    write was interrupted (no ``done``) or whose sources changed is written afresh, a finished
+    one is reused."""
+    from autograder import cohort
     from autograder.cohort import Template
 
     def assignments_in(db: Path) -> set[str]:
@@ -119,6 +123,32 @@ def test_template_is_ready_assignment_by_assignment_and_rewritten_after_a_kill(t
     (template.folder / "gradebook.db").write_bytes(b"torn")
     Template(template.folder, ["00_orientation"]).write(["00_orientation"], again.append)
     assert assignments_in(template.folder / "gradebook.db") == {"00_orientation"}
+
+    (template.folder / "done").write_text("00_orientation\n")  # as an older grader wrote it
+    Template(template.folder, ["00_orientation"]).write(["00_orientation"], again.append)
+    assert (template.folder / "done").read_text().split() == ["00_orientation", cohort.source_digest("00_orientation")]
+
+    written = (template.folder / "gradebook.db").stat().st_mtime_ns
+    monkeypatch.setattr(cohort, "source_digest", lambda assignment: "edited since")  # a test fixed, say
+    Template(template.folder, ["00_orientation"]).write(["00_orientation"], again.append)
+    assert (template.folder / "gradebook.db").stat().st_mtime_ns != written
+    assert (template.folder / "done").read_text() == "00_orientation edited since\n"
+
+
+def test_a_result_is_reused_only_for_the_same_bytes_and_the_same_sources(tmp_path, monkeypatch):
+    """Rerunning with the same OUT keeps a grade only if neither the notebook nor the assignment's
+    sources (tests, solutions, data) changed since it was given."""
+    from autograder import cohort
+
+    submission = cohort.Submission(learner="ada", assignment="00_orientation", path=tmp_path / "x.ipynb",
+                                   digest="bytes")
+    recorded = tmp_path / "ada__00_orientation.json"
+    recorded.write_text(json.dumps({"digest": "bytes", "source": cohort.source_digest("00_orientation")}))
+    assert cohort._done(recorded, submission)
+    assert not cohort._done(recorded, dataclasses.replace(submission, digest="other bytes"))
+    monkeypatch.setattr(cohort, "source_digest", lambda assignment: "edited since")
+    assert not cohort._done(recorded, submission)
+    assert not cohort._done(tmp_path / "missing.json", submission)
 
 
 def test_make_course_opens_jupyterlab_on_the_learners_copy(tmp_path):

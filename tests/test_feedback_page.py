@@ -17,6 +17,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 from nbconvert.exporters import HTMLExporter
+from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from nbgrader import utils
@@ -24,7 +25,7 @@ from nbgrader.converters import GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 
-from autograder.feedback import NO_ALT, FeedbackHTMLExporter, add_missing_alt
+from autograder.feedback import NO_ALT, FeedbackHTMLExporter, RememberingHighlight, add_missing_alt
 
 REPO = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted(REPO.glob("solutions/*/*.ipynb"))
@@ -213,3 +214,14 @@ def test_only_alt_is_inserted():
     markup = '<p class="a  b">x<br>&amp;</p><img src=x>'
     assert add_missing_alt(markup) == (markup.replace("<img", f"<img{NO_ALT}"), 1)
     assert add_missing_alt("<p>no images</p>") == ("<p>no images</p>", 0)
+
+
+def test_remembered_highlighting_is_nbconverts():
+    remembering, fresh = RememberingHighlight(pygments_lexer="ipython3"), Highlight2HTML(pygments_lexer="ipython3")
+    source = "%%bash\necho $HOME  # a cell magic: highlighted as bash when the metadata says so"
+    for metadata in (None, {"magics_language": "bash"}, {}):
+        first = remembering(source, metadata=metadata)
+        assert first == fresh(source, metadata=metadata)
+        assert remembering(source, metadata=metadata) is first  # the second time, from memory
+    assert remembering(source, metadata={"magics_language": "bash"}) != remembering(source)
+    assert remembering("x = 1", language="python") == fresh("x = 1", language="python")
