@@ -189,3 +189,21 @@ def test_make_course_opens_jupyterlab_on_the_learners_copy(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def test_only_scratch_gradebooks_skip_sqlite_durability(tmp_path):
+    """Submission and template gradebooks are rebuilt after a crash, so they skip fsync and the
+    journal file; any other gradebook (the merged one) keeps SQLite's defaults."""
+    import sqlalchemy
+    from nbgrader.api import Gradebook
+
+    from autograder.cohort import _alembic_in_process, _scratch_gradebooks
+
+    def settings(name: str) -> tuple:
+        with _alembic_in_process(), Gradebook(f"sqlite:///{tmp_path / name}") as gb:
+            pragmas = ("synchronous", "journal_mode")
+            return tuple(gb.db.execute(sqlalchemy.text(f"PRAGMA {p}")).scalar() for p in pragmas)
+
+    with _scratch_gradebooks():
+        assert settings("scratch.db") == (0, "memory")
+    assert settings("merged.db") == (2, "delete")
