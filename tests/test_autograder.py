@@ -88,10 +88,14 @@ def test_template_gradebook_carries_the_schema_version_nbgrader_would_stamp(tmp_
     from autograder.cohort import _generate_template
 
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    expected = get_alembic_version()  # nbgrader's answer, from its `alembic heads` subprocess
+    # Then no venv on PATH: had the grader shelled out like nbgrader, writing the template would fail.
+    monkeypatch.setenv("PATH", os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+                                               if Path(p).resolve() != Path(sys.executable).parent.resolve()))
     _generate_template(tmp_path, ["00_orientation"])
     with sqlite3.connect(tmp_path / "gradebook.db") as db:
         stamped = db.execute("SELECT version_num FROM alembic_version").fetchall()
-    assert stamped == [(get_alembic_version(),)]
+    assert stamped == [(expected,)]
     assert (tmp_path / "release" / "00_orientation" / "00_orientation.ipynb").exists()
     assert nbgrader.api.get_alembic_version is get_alembic_version, "nbgrader's own lookup must be put back"
 
