@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 PORT ?= 8888
 
-.PHONY: course test release grade lint learner-copy bench browser sandbox hub-proxy
+.PHONY: course test release grade lint learner-copy bench browser sandbox hub-proxy postgres
 
 # Tests and grading run several kernels at once on few cores: one maths thread per kernel avoids
 # oversubscription (measured here: small fits 5 to 50 times slower with default threads under load).
@@ -39,7 +39,7 @@ learner-copy:
 	done
 
 ## Everyone: run the whole test suite (both cores).
-test: $(STAMP) browser sandbox hub-proxy
+test: $(STAMP) browser sandbox hub-proxy postgres
 	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 ## The browser tests drive Debian's Chromium (never a downloaded browser); install it when missing.
@@ -67,6 +67,18 @@ sandbox:
 		fi; \
 	fi
 
+## The PostgreSQL gradebook tests start a throwaway server (tests/pg_server.py) from Debian's
+## postgresql: install it when missing and possible (root with apt-get); elsewhere those tests skip.
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && ! command -v postgres >/dev/null 2>&1; then \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			echo "installing Debian's postgresql for the gradebook tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+		else \
+			echo "note: PostgreSQL is missing: its gradebook tests will be skipped (sudo apt-get install postgresql)"; \
+		fi; \
+	fi
+
 ## The course hub (hub/, tests/test_hub.py) needs configurable-http-proxy from npm: install it into
 ## hub/.proxy (never globally) when missing.
 HUB_PROXY := hub/.proxy/node_modules/.bin/configurable-http-proxy
@@ -85,14 +97,16 @@ hub-proxy:
 release: $(STAMP)
 	$(BIN)/python -m autograder release
 
-## Instructors: grade a cohort: make grade SUBMISSIONS=folder-or-zip [OUT=folder] [WORKERS=n] [DB_URL=url]
+## Instructors: grade a cohort: make grade SUBMISSIONS=folder-or-zip [OUT=folder] [WORKERS=n] [SCHEDULER=tcp://host:8786] [DB_URL=url]
 grade: $(STAMP) sandbox
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder or .zip> [OUT=<folder>] [WORKERS=<n>] [DB_URL=<url>]"; exit 2; }
-	$(BIN)/python -m autograder grade "$(SUBMISSIONS)" $(if $(OUT),--out "$(OUT)") $(if $(WORKERS),--workers $(WORKERS)) $(if $(DB_URL),--db-url "$(DB_URL)")
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder or .zip> [OUT=<folder>] [WORKERS=<n>] [SCHEDULER=tcp://<host>:8786] [DB_URL=<url>]"; exit 2; }
+	$(BIN)/python -m autograder grade "$(SUBMISSIONS)" $(if $(OUT),--out "$(OUT)") $(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler "$(SCHEDULER)") $(if $(DB_URL),--db-url "$(DB_URL)")
 
 ## Everyone: time every widget demo and notebook (table + benchmarks/results/latest.json).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/speed.py
 
+## Everyone: lint (ruff) and the grader's import layers (import-linter, contracts in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports

@@ -7,6 +7,7 @@ its exact value on hover (an SVG ``<title>``).
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import math
 import re
@@ -14,6 +15,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy
+
+from autograder.results import Result
 
 PASS = 1.0  # a graded cell is passed when it earns full marks
 BLUE, GREEN, VERMILLION = "#0072B2", "#009E73", "#D55E00"  # Okabe-Ito: safe for colour-blind readers
@@ -25,6 +28,23 @@ ROW = 18  # px per horizontal bar: a bar chart grows with its number of bars
 LABEL_CHARS = 24  # about what LABEL_WIDTH holds; longer names are cut in the middle (full name on hover)
 SHARE_TICKS = (0, 0.25, 0.5, 0.75, 1)
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@dataclasses.dataclass
+class RunFacts:
+    """What the report says about the run itself."""
+
+    graded_now: int            # submissions graded in this run (the rest were kept from earlier runs)
+    workers: int               # distinct workers that graded them
+    scheduler: str             # "local cluster" or the scheduler's address
+    dashboard: str             # the Dask dashboard's address while the run lasted
+    sandbox: bool
+
+    def describe(self) -> str:
+        where = f"on {self.scheduler}" + (f" (Dask dashboard while it ran: {self.dashboard})" if self.dashboard else "")
+        sandbox = "learner code sandboxed" if self.sandbox else "learner code NOT sandboxed"
+        return (f"This run graded {_plural(self.graded_now, 'submission')} with {_plural(self.workers, 'worker')} "
+                f"{where}; {sandbox}.")
 
 
 def _esc(text: object) -> str:
@@ -138,48 +158,50 @@ def _hbar_svg(title: str, xlabel: str, bars: list[tuple[str, float, str]], colou
     return _svg(BAR_CHART_WIDTH, height, summary, body)
 
 
-def write_report(results: list[dict], out: Path) -> Path:
-    from autograder.cohort import competency_scores
-
-    by_assignment: dict[str, list[dict]] = defaultdict(list)
+def write_report(results: list[Result], out: Path, run: RunFacts | None = None) -> Path:
+    """``out/report.html``: per assignment, the score distribution, the pass rate of every graded
+    cell and the average per competency, and every submission that needs a look."""
+    by_assignment: dict[str, list[Result]] = defaultdict(list)
     for r in results:
-        by_assignment[r["assignment"]].append(r)
+        by_assignment[r.assignment].append(r)
     parts = [
         "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grading report</title>",
         "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}table{border-collapse:collapse}"
         "td,th{border:1px solid #ccc;padding:3px 8px}"
         ".charts{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start}</style></head><body>",
         f"<h1>Grading report</h1><p>{len(results)} submissions, "
-        f"{len({r['learner'] for r in results})} learners. Status: "
-        + ", ".join(f"{k}: {v}" for k, v in sorted(Counter(r["status"] for r in results).items())) + "</p>",
+        f"{len({r.learner for r in results})} learners. Status: "
+        + ", ".join(f"{k}: {v}" for k, v in sorted(Counter(r.status for r in results).items())) + "</p>",
     ]
-    problems = [r for r in results if r["status"] != "graded" or r.get("note")]
+    if run is not None:
+        parts.append(f"<p>{_esc(run.describe())}</p>")
+    problems = [r for r in results if r.status != "graded" or r.note]
     if problems:
         parts.append("<h2>Submissions that need a look</h2><table><tr><th>learner</th><th>assignment</th>"
                      "<th>status</th><th>reason</th></tr>")
         for r in problems:
-            parts.append(f"<tr><td>{html.escape(r['learner'])}</td><td>{html.escape(r['assignment'])}</td>"
-                         f"<td>{r['status']}</td><td>{html.escape((r['reason'] + ' ' + r.get('note', '')).strip())}"
+            parts.append(f"<tr><td>{html.escape(r.learner)}</td><td>{html.escape(r.assignment)}</td>"
+                         f"<td>{html.escape(r.status)}</td><td>{html.escape((r.reason + ' ' + r.note).strip())}"
                          "</td></tr>")
         parts.append("</table>")
     for assignment, rows in sorted(by_assignment.items()):
         parts.append(f"<h2>{html.escape(assignment)}</h2>")
-        scored = [r for r in rows if r["status"] != "invalid"]
+        scored = [r for r in rows if r.status != "invalid"]
         if not scored:
             parts.append("<p>No gradable submission.</p>")
             continue
-        maximum = max(r["max_score"] for r in scored) or 1
-        mean = sum(r["score"] for r in scored) / len(scored)
+        maximum = max(r.max_score for r in scored) or 1
+        mean = sum(r.score for r in scored) / len(scored)
         parts.append(f"<p>{len(scored)} graded, mean {mean:.2f} / {maximum:g}</p>")
         n = len(scored)
         cell_bars = []
-        for c in sorted({c for r in scored for c in r["cells"]}):
-            passed = sum(1 for r in scored if c in r["cells"] and r["cells"][c][1]
-                         and (r["cells"][c][0] or 0) >= PASS * r["cells"][c][1])
+        for c in sorted({c for r in scored for c in r.cells}):
+            passed = sum(1 for r in scored if c in r.cells and r.cells[c][1]
+                         and (r.cells[c][0] or 0) >= PASS * r.cells[c][1])
             cell_bars.append((c, passed / n, f"{c}: {passed} of {_plural(n, 'learner')} ({100 * passed / n:.0f} %)"))
         totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
         for r in scored:
-            for tag, (score, most) in competency_scores(r).items():
+            for tag, (score, most) in r.competencies.items():
                 totals[tag][0] += score
                 totals[tag][1] += most
         tags = sorted(totals)
@@ -189,7 +211,7 @@ def write_report(results: list[dict], out: Path) -> Path:
             share = earned / possible if possible else 0
             competency_bars.append((t, share, f"{t}: {earned:g} of {possible:g} points ({100 * share:.0f} %)"))
         parts += ["<div class='charts'>",
-                  _histogram_svg([r["score"] for r in scored], maximum),
+                  _histogram_svg([r.score for r in scored], maximum),
                   _hbar_svg("pass rate per graded cell", "share of learners with full marks", cell_bars, GREEN,
                             "no graded cells"),
                   _hbar_svg("average per competency", "share of the points earned", competency_bars, VERMILLION,

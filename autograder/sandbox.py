@@ -36,8 +36,8 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-SOLUTIONS = REPO / "solutions"
+from autograder.course import REPO
+
 FIRST_UID = 61000  # worker k runs its kernels as uid FIRST_UID + k (no such user needs to exist)
 
 
@@ -191,7 +191,7 @@ def reap(uid: int, wait: float = 20.0) -> list[int]:
     A fork bomb's children outlive its kernel (killing the kernel's process group does not
     reach them), and until they are gone, zombies included, they count against the uid's
     process limit, so the next kernel could not even start a thread. Each worker owns its uid,
-    so this touches nothing else. The grading worker is a child subreaper (see cohort.py), so
+    so this touches nothing else. The grading worker is a child subreaper (see worker.py), so
     the orphans' zombies are its children and it collects them here.
     """
     import signal

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import sqlite3
@@ -13,7 +12,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_output
 
-from autograder.cli import REPO, assignments, main
+from autograder.cli import main
+from autograder.course import REPO, assignments
 from autograder.feedback import HideHiddenTests
 
 
@@ -45,7 +45,8 @@ def test_feedback_preprocessor_leaves_answer_cells_alone():
 
 def test_assignments_are_the_solution_notebooks():
     found = assignments()
-    assert "00_orientation" in found and found == sorted(found)
+    assert "00_orientation" in found and list(found) == sorted(found)
+    assert found == tuple(sorted(p.parent.name for p in (REPO / "solutions").glob("*/*.ipynb")))
 
 
 def test_grade_command_says_what_is_wrong_with_a_bad_folder(tmp_path, capsys):
@@ -85,14 +86,14 @@ def test_template_gradebook_carries_the_schema_version_nbgrader_would_stamp(tmp_
     import nbgrader.api
     from nbgrader.api import get_alembic_version
 
-    from autograder.cohort import _generate_template
+    from autograder.nbgrader_calls import write_assignments
 
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     expected = get_alembic_version()  # nbgrader's answer, from its `alembic heads` subprocess
     # Then no venv on PATH: had the grader shelled out like nbgrader, writing the template would fail.
     monkeypatch.setenv("PATH", os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
                                                if Path(p).resolve() != Path(sys.executable).parent.resolve()))
-    _generate_template(tmp_path, ["00_orientation"])
+    write_assignments(tmp_path, f"sqlite:///{tmp_path / 'gradebook.db'}", ["00_orientation"])
     with sqlite3.connect(tmp_path / "gradebook.db") as db:
         stamped = db.execute("SELECT version_num FROM alembic_version").fetchall()
     assert stamped == [(expected,)]
@@ -100,64 +101,90 @@ def test_template_gradebook_carries_the_schema_version_nbgrader_would_stamp(tmp_
     assert nbgrader.api.get_alembic_version is get_alembic_version, "nbgrader's own lookup must be put back"
 
 
-def test_template_is_ready_assignment_by_assignment_and_rewritten_after_a_kill(tmp_path, monkeypatch):
-    """Workers may start on an assignment as soon as its snapshot exists; a template whose
-    write was interrupted (no ``done``) or whose sources changed is written afresh, a finished
-    one is reused."""
-    from autograder import cohort
-    from autograder.cohort import Template
+def test_templates_are_kept_per_machine_by_source_digest_and_never_half_written(tmp_path, monkeypatch):
+    """Workers on one machine share a template per assignment and sources; a changed source gets a
+    new one, and a write killed half-way (no ``done``) is written afresh."""
+    from autograder import course, template
+
+    monkeypatch.setattr(template, "CACHE", tmp_path / "templates")
 
     def assignments_in(db: Path) -> set[str]:
         with sqlite3.connect(db) as connection:
             return {name for (name,) in connection.execute("SELECT name FROM assignment")}
 
-    template = Template(tmp_path / "template", ["00_orientation", "09_mock_exam"])
-    ready: list[tuple[str, set[str]]] = []
-    template.write(["09_mock_exam"], lambda a: ready.append((a, assignments_in(template.snapshots / f"{a}.db"))))
-    assert ready == [("09_mock_exam", {"09_mock_exam"})], "the queue's assignment first, usable at once"
-    assert assignments_in(template.folder / "gradebook.db") == {"00_orientation", "09_mock_exam"}
-    assert (template.folder / "release" / "00_orientation" / "00_orientation.ipynb").exists()
+    one = template.Template("00_orientation").ready()
+    assert assignments_in(one.gradebook) == {"00_orientation"}
+    assert one.release_notebook("00_orientation").exists()
+    written = one.gradebook.stat().st_mtime_ns
+    assert template.Template("00_orientation").ready().gradebook.stat().st_mtime_ns == written, "reused"
 
-    written = (template.folder / "gradebook.db").stat().st_mtime_ns
-    again: list[str] = []
-    Template(template.folder, ["00_orientation", "09_mock_exam"]).write(["00_orientation"], again.append)
-    assert again == ["00_orientation"] and (template.folder / "gradebook.db").stat().st_mtime_ns == written
+    both = template.Template("09_mock_exam", "00_orientation").ready()
+    assert assignments_in(both.gradebook) == {"00_orientation", "09_mock_exam"} and both.folder != one.folder
 
-    (template.folder / "done").unlink()  # as if killed while writing
-    (template.folder / "gradebook.db").write_bytes(b"torn")
-    Template(template.folder, ["00_orientation"]).write(["00_orientation"], again.append)
-    assert assignments_in(template.folder / "gradebook.db") == {"00_orientation"}
+    (one.folder / "done").unlink()  # as if killed while writing
+    one.gradebook.write_bytes(b"torn")
+    assert assignments_in(template.Template("00_orientation").ready().gradebook) == {"00_orientation"}
 
-    (template.folder / "done").write_text("00_orientation\n")  # as an older grader wrote it
-    Template(template.folder, ["00_orientation"]).write(["00_orientation"], again.append)
-    assert (template.folder / "done").read_text().split() == ["00_orientation", cohort.source_digest("00_orientation")]
-
-    written = (template.folder / "gradebook.db").stat().st_mtime_ns
-    monkeypatch.setattr(cohort, "source_digest", lambda assignment: "edited since")  # a test fixed, say
-    Template(template.folder, ["00_orientation"]).write(["00_orientation"], again.append)
-    assert (template.folder / "gradebook.db").stat().st_mtime_ns != written
-    assert (template.folder / "done").read_text() == "00_orientation edited since\n"
+    real = course.source_digest("00_orientation")
+    monkeypatch.setattr(course, "source_digest", lambda assignment: "edited since" if assignment == "00_orientation"
+                        else real)  # a test fixed, say
+    fixed = template.Template("00_orientation").ready()
+    assert fixed.folder != one.folder and assignments_in(fixed.gradebook) == {"00_orientation"}
+    assert not [p for p in (tmp_path / "templates").iterdir() if p.name.startswith(".")], "no temporary left"
 
 
 def test_a_result_is_reused_only_for_the_same_bytes_and_the_same_sources(tmp_path, monkeypatch):
     """Rerunning with the same OUT keeps a grade only if neither the notebook nor the assignment's
-    sources (tests, solutions, data) changed since it was given."""
-    from autograder import cohort
+    sources (tests, solutions, data, grader) changed since it was given."""
+    from autograder import course, results
 
-    submission = cohort.Submission(learner="ada", assignment="00_orientation", path=tmp_path / "x.ipynb",
-                                   digest="bytes")
-    recorded = tmp_path / "ada__00_orientation.json"
-    recorded.write_text(json.dumps({"digest": "bytes", "source": cohort.source_digest("00_orientation")}))
-    assert cohort._done(recorded, submission)
-    assert not cohort._done(recorded, dataclasses.replace(submission, digest="other bytes"))
-    monkeypatch.setattr(cohort, "source_digest", lambda assignment: "edited since")
-    assert not cohort._done(recorded, submission)
-    assert not cohort._done(tmp_path / "missing.json", submission)
+    kept = results.Result(learner="ada", assignment="00_orientation", digest="bytes",
+                          source=course.source_digest("00_orientation"), status="graded", reason="", score=9,
+                          max_score=9, cells={"test_split_state": (3.0, 3.0)})
+    results.record(tmp_path, results.Graded(kept, feedback_html="<p>page</p>"))
+    assert results.kept(tmp_path, "ada", "00_orientation", "bytes")
+    assert not results.kept(tmp_path, "ada", "00_orientation", "other bytes")
+    assert not results.kept(tmp_path, "bob", "00_orientation", "bytes")
+    again = results.load(tmp_path, {kept.key})
+    assert again == [kept.with_competencies()] and again[0].competencies["definitions"][0] >= 3
+    assert results.feedback_page(tmp_path, "ada", "00_orientation").read_text() == "<p>page</p>"
+    monkeypatch.setattr(course, "source_digest", lambda assignment: "edited since")
+    assert not results.kept(tmp_path, "ada", "00_orientation", "bytes")
+
+
+def test_source_digest_covers_what_grades_depend_on(tmp_path, monkeypatch):
+    """A change to the assignment, the course package, the data, the grader or the pins changes the
+    digest (and so refuses a worker with another checkout); another assignment's folder does not."""
+    import shutil
+
+    from autograder import course
+
+    copy = tmp_path / "course"
+    for part in ("solutions", "coursekit", "data", "autograder"):
+        shutil.copytree(REPO / part, copy / part, ignore=shutil.ignore_patterns("__pycache__", "workspace"))
+    shutil.copy(REPO / "requirements.txt", copy)
+    monkeypatch.setattr(course, "REPO", copy)
+    monkeypatch.setattr(course, "SOLUTIONS", copy / "solutions")
+
+    def digest() -> str:
+        course.source_digest.cache_clear()
+        return course.source_digest("00_orientation")
+
+    before = digest()
+    (copy / "solutions" / "01_linear_models" / "notes.txt").write_text("unrelated")
+    assert digest() == before
+    for changed in ("solutions/00_orientation/extra.csv", "coursekit/extra.py", "data/extra.csv",
+                    "autograder/extra.py"):
+        (copy / changed).write_text("x")
+        assert digest() != before, changed
+        (copy / changed).unlink()
+    (copy / "requirements.txt").write_text("scikit-learn==0.1\n")
+    assert digest() != before
+    course.source_digest.cache_clear()
 
 
 def test_make_course_opens_jupyterlab_on_the_learners_copy(tmp_path):
     """The README's learner command, as typed: it must serve JupyterLab on my-work/ (as root too)."""
-    import json
     import re
     import signal
     import socket
@@ -201,7 +228,8 @@ def test_only_scratch_gradebooks_skip_sqlite_durability(tmp_path):
     import sqlalchemy
     from nbgrader.api import Gradebook
 
-    from autograder.cohort import _alembic_in_process, _scratch_gradebooks
+    from autograder.nbgrader_calls import alembic_in_process as _alembic_in_process
+    from autograder.nbgrader_calls import scratch_gradebooks as _scratch_gradebooks
 
     def settings(name: str) -> tuple:
         with _alembic_in_process(), Gradebook(f"sqlite:///{tmp_path / name}") as gb:

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
+import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -15,12 +18,14 @@ import time
 import zipfile
 from pathlib import Path
 
+import nbformat
 import pytest
+from dask_cluster import LoopbackCluster
 from hostile.cohort import ASSIGNMENT, FULL, build
 from nbgrader.api import Gradebook
 from notebook_tools import SOLUTIONS, fill, read, release_path, solution_answers, wrong_answers
 
-from autograder import sandbox
+from autograder import course, sandbox
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.xdist_group("cohort")
@@ -163,7 +168,6 @@ def test_a_run_killed_half_way_resumes_to_the_same_grades(tmp_path):
         learners["w1"] = fill(release, {**correct, grade_id: wrong})
     # An LMS export as a zip: <learner>_<anything>.ipynb, assignment read from the metadata.
     archive = tmp_path / "export.zip"
-    import nbformat
     with zipfile.ZipFile(archive, "w") as zf:
         for learner, notebook in learners.items():
             zf.writestr(f"export/{learner}_submission_{ASSIGNMENT[:2]}.ipynb", nbformat.writes(notebook))
@@ -198,3 +202,81 @@ def test_command_line_help_documents_the_interface():
                             capture_output=True, text=True, check=True)
     for option in ("--out", "--workers", "--db-url", "--cell-timeout", "--notebook-timeout", "zip"):
         assert option in result.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# The same grading on a real Dask cluster: `dask scheduler` and `dask worker` processes on loopback.
+
+
+def small_cohort(folder: Path) -> Path:
+    release = read(release_path(ASSIGNMENT))
+    for learner, notebook in {"ada": fill(release, solution_answers(ASSIGNMENT)), "bob": release}.items():
+        target = folder / learner / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        target.parent.mkdir(parents=True)
+        nbformat.write(notebook, str(target))
+    return folder
+
+
+def test_a_loopback_cluster_grades_like_the_local_run_though_a_worker_is_killed(batch, tmp_path):
+    """The hostile batch again, through --scheduler, with one of two workers killed (nanny and all,
+    as if its machine were lost) while it grades: every row is there once, as the local run gave it."""
+    out = tmp_path / "remote"
+    with LoopbackCluster(tmp_path / "cluster", workers=2) as cluster:
+        command = [sys.executable, "-m", "autograder", "grade", str(batch["submissions"]), "--out", str(out),
+                   "--quiet", "--scheduler", cluster.address, *LIMITS]
+        process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            cluster.kill(cluster.busy_worker())
+            stdout, stderr = process.communicate(timeout=1500)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert process.returncode == 0, stderr[-3000:]
+    table = rows(out)
+    keys = [(r["learner_id"], r["assignment"]) for r in table]
+    assert len(keys) == len(set(keys)) and set(keys) == set(batch["rows"]), "a row missing or duplicated"
+    for row in table:
+        local = batch["rows"][(row["learner_id"], row["assignment"])]
+        want = batch["expected"][row["learner_id"]]
+        assert row["status"] in want["status"], row
+        if len(want["status"]) == 1:  # fork bomb and memory hog may fairly end either way, elsewhere exact
+            assert row == local, f"remote {row} != local {local}"
+    printed = printed_by(out, "network")
+    assert "NETWORK REACHED" not in printed and "Network is unreachable" in printed
+    assert "BEGIN HIDDEN TESTS" not in printed_by(out, "reads-solutions")
+    assert "WROTE" not in printed_by(out, "writes-gradebook")
+    run = json.loads((out / ".work" / "last_run.json").read_text())
+    assert run["scheduler"] == cluster.address and run["sandbox"] and 1 <= run["workers"] <= 2
+    assert f"on {cluster.address}" in (out / "report.html").read_text()
+
+
+def test_a_worker_with_another_checkout_is_refused(tmp_path):
+    requires_sandbox()
+    checkout = tmp_path / "other-checkout"
+    for part in ("solutions", "coursekit", "data", "autograder"):
+        shutil.copytree(REPO / part, checkout / part, ignore=shutil.ignore_patterns("__pycache__", "workspace"))
+    shutil.copy(REPO / "requirements.txt", checkout)
+    edited = checkout / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    edited.write_text(edited.read_text().replace("training patients", "training rows", 1))
+    out = tmp_path / "out"
+    with LoopbackCluster(tmp_path / "cluster", workers=1, checkout=checkout) as cluster:
+        result = run_grade(small_cohort(tmp_path / "subs"), out, "--scheduler", cluster.address, check=False)
+    assert result.returncode == 1
+    error = result.stderr
+    assert f"refuses {ASSIGNMENT}" in error and str(checkout) in error, error[-2000:]
+    assert course.source_digest(ASSIGNMENT)[:16] in error, "the client's digest is named"
+    assert "git pull" in error and "Traceback" not in error
+    assert not (out / "grades.csv").exists()
+
+
+def test_an_unreachable_scheduler_fails_at_once_and_writes_nothing(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again: nothing listens there
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", str(small_cohort(tmp_path / "subs")), "--out", str(out),
+         "--scheduler", f"tcp://127.0.0.1:{port}"], cwd=REPO, capture_output=True, text=True, timeout=90)
+    assert result.returncode == 1
+    assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()

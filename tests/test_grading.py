@@ -27,7 +27,7 @@ from notebook_tools import (
     wrong_answers,
 )
 
-from autograder.cli import grade
+from autograder.cohort import Options, grade_cohort
 
 SOLUTION, UNTOUCHED = "solution", "untouched"
 
@@ -76,7 +76,7 @@ def graded_cohort(assignment: str, tmp_path_factory) -> Cohort:
             folder.mkdir(parents=True)
             nbformat.write(notebook, str(folder / f"{assignment}.ipynb"))
         out = tmp_path_factory.mktemp(f"graded-{assignment}")
-        grade(submissions, out)
+        grade_cohort(submissions, out, Options(progress=False))
         _cohorts[assignment] = Cohort(assignment, out)
     return _cohorts[assignment]
 

@@ -20,7 +20,7 @@ from notebook_tools import (
 )
 
 from autograder.authoring import COMPETENCIES
-from autograder.cli import generate_release
+from autograder.nbgrader_calls import generate_release
 
 ASSIGNMENTS = assignment_ids()
 

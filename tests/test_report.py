@@ -12,27 +12,28 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import cohort
-from autograder.report import BLUE, GREEN, ROW, VERMILLION, write_report
+from autograder import course
+from autograder.report import BLUE, GREEN, ROW, VERMILLION, RunFacts, write_report
+from autograder.results import Result
 
 REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "01_linear_models"
 SVG = "{http://www.w3.org/2000/svg}"
 POINTS = {c["metadata"]["nbgrader"]["grade_id"]: float(c["metadata"]["nbgrader"].get("points", 0))
-          for c in cohort.source_cells(ASSIGNMENT) if c["metadata"]["nbgrader"].get("grade")}
+          for c in course.source_cells(ASSIGNMENT) if c["metadata"]["nbgrader"].get("grade")}
 FIRST, LAST = sorted(POINTS)[0], sorted(POINTS)[-1]
 
 
 def result(learner: str, earned: dict[str, float] | None = None, status: str = "graded",
-           assignment: str = ASSIGNMENT, points: dict[str, float] = POINTS) -> dict:
-    """A result as cohort grading writes it; cells not in `earned` score 0."""
-    cells = {} if earned is None else {g: [earned.get(g, 0.0), m] for g, m in points.items()}
-    return {"learner": learner, "assignment": assignment, "key": f"{learner}__{assignment}", "digest": "0" * 64,
-            "note": "", "status": status, "reason": "" if status == "graded" else "it broke",
-            "cells": cells, "score": sum(s for s, _ in cells.values()), "max_score": sum(points.values())}
+           assignment: str = ASSIGNMENT, points: dict[str, float] = POINTS) -> Result:
+    """A result as cohort grading records it (competencies summed); cells not in `earned` score 0."""
+    cells = {} if earned is None else {g: (earned.get(g, 0.0), m) for g, m in points.items()}
+    return Result(learner=learner, assignment=assignment, digest="0" * 64, source="", status=status,
+                  reason="" if status == "graded" else "it broke", cells=cells,
+                  score=sum(s for s, _ in cells.values()), max_score=sum(points.values())).with_competencies()
 
 
-def charts(tmp_path: Path, results: list[dict]) -> tuple[str, list[ET.Element]]:
+def charts(tmp_path: Path, results: list[Result]) -> tuple[str, list[ET.Element]]:
     page = write_report(results, tmp_path).read_text()
     return page, [ET.fromstring(svg) for svg in re.findall(r"<svg\b.*?</svg>", page, re.S)]
 
@@ -64,7 +65,7 @@ def test_three_well_formed_accessible_charts_per_assignment(tmp_path):
     assert {r.get("fill") for r in passes.iter(f"{SVG}rect")} == {GREEN}
     assert {r.get("fill") for r in competencies.iter(f"{SVG}rect")} == {VERMILLION}
     assert len(titles(passes)) == len(POINTS)  # one bar per graded cell, even with a zero pass rate
-    assert len(titles(competencies)) == len(set(cohort.competencies(ASSIGNMENT).values()))
+    assert len(titles(competencies)) == len(set(course.competencies(ASSIGNMENT).values()))
     y_ticks = [t for t in texts(histogram) if t.isdigit()]
     assert "3" in y_ticks and all(float(t).is_integer() for t in y_ticks)  # integer learner counts
     assert page.index("graded, mean") < page.index("<svg") < page.index("<th>competency</th>")
@@ -78,7 +79,7 @@ def test_histogram_counts_add_up_to_the_graded_learners(tmp_path):
     counts = [int(re.search(r": (\d+) learners?$", t).group(1)) for t in titles(svgs[0])]
     assert sum(counts) == len(graded) == 13
     maximum = sum(POINTS.values())
-    expected, edges = np.histogram([r["score"] for r in graded], bins=min(20, max(5, int(maximum) + 1)),
+    expected, edges = np.histogram([r.score for r in graded], bins=min(20, max(5, int(maximum) + 1)),
                                    range=(0, maximum))
     assert counts == [c for c in expected.tolist() if c]  # empty bins draw no bar
     assert titles(svgs[0])[-1].startswith(f"{round(edges[-2], 2):g} ≤ score ≤ {maximum:g} points: ")  # closed
@@ -87,23 +88,24 @@ def test_histogram_counts_add_up_to_the_graded_learners(tmp_path):
 def test_pass_rate_and_competency_titles_give_exact_numbers(tmp_path):
     # 3 of 8 learners get full marks on FIRST, 1 of 8 gets half of LAST, nobody passes the rest.
     results = [result(f"l{i}", {FIRST: POINTS[FIRST]} if i < 3 else {}) for i in range(8)]
-    results[7]["cells"][LAST][0] = POINTS[LAST] / 2
+    results[7] = result("l7", {LAST: POINTS[LAST] / 2})
     _, svgs = charts(tmp_path, results)
     passes = titles(svgs[1])
     assert f"{FIRST}: 3 of 8 learners (38 %)" in passes
     assert f"{LAST}: 0 of 8 learners (0 %)" in passes  # half marks is not a pass
     assert passes == sorted(passes)  # cells top to bottom in name order
-    tag = cohort.competencies(ASSIGNMENT)[FIRST]
-    in_tag = [g for g, t in cohort.competencies(ASSIGNMENT).items() if t == tag]
+    tag = course.competencies(ASSIGNMENT)[FIRST]
+    in_tag = [g for g, t in course.competencies(ASSIGNMENT).items() if t == tag]
     earned, possible = 3 * POINTS[FIRST] + (POINTS[LAST] / 2 if LAST in in_tag else 0), 8 * sum(
         POINTS[g] for g in in_tag)
     assert f"{tag}: {earned:g} of {possible:g} points ({100 * earned / possible:.0f} %)" in titles(svgs[2])
 
 
-def test_names_from_notebook_metadata_are_escaped(tmp_path, monkeypatch):
+def test_names_from_notebook_metadata_are_escaped(tmp_path):
     hostile_cell, hostile_tag = "<script>alert('cell')</script>\x07&", "<img src=x onerror=alert(1)>"
-    monkeypatch.setattr(cohort, "competency_scores", lambda r: {hostile_tag: (1.0, 2.0)})
-    page, svgs = charts(tmp_path, [result("l0", {hostile_cell: 1.0}, points={hostile_cell: 1.0})])
+    hostile = result("l0", {hostile_cell: 1.0}, points={hostile_cell: 1.0})
+    hostile.competencies = {hostile_tag: (1.0, 2.0)}
+    page, svgs = charts(tmp_path, [hostile])
     assert "<script>" not in page and "<img" not in page and "\x07" not in page
     assert f"{hostile_cell[:-2]}&: 1 of 1 learner (100 %)" in titles(svgs[1])  # parsed back: the real name
     assert titles(svgs[2]) == [f"{hostile_tag}: 1 of 2 points (50 %)"]
@@ -128,18 +130,23 @@ def test_edge_cases_draw_valid_charts(tmp_path):
 
 
 def test_write_report_does_not_import_matplotlib(tmp_path):
-    # cohort is stubbed: importing the real one costs over a second and is not what is checked here.
-    code = f"""
-import sys, types
+    code = """
+import sys
 from pathlib import Path
-stub = types.ModuleType("autograder.cohort")
-stub.competency_scores = lambda result: {{"definitions": (1.0, 2.0)}}
-sys.modules["autograder.cohort"] = stub
 from autograder.report import write_report
-write_report([{result("l0", {FIRST: 1.0})!r}], Path(sys.argv[1]))
+from autograder.results import Result
+write_report([Result.from_json(sys.argv[2])], Path(sys.argv[1]))
 print("matplotlib" in sys.modules)
 """
-    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=REPO, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path), result("l0", {FIRST: 1.0}).to_json()],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False" and "<svg" in (tmp_path / "report.html").read_text()
+
+
+def test_the_report_says_how_the_run_was_graded(tmp_path):
+    facts = RunFacts(graded_now=12, workers=3, scheduler="tcp://10.0.0.5:8786",
+                     dashboard="http://10.0.0.5:8787/status", sandbox=True)
+    page = write_report([result("l0", {FIRST: 1.0})], tmp_path, facts).read_text()
+    assert "12 submissions with 3 workers on tcp://10.0.0.5:8786" in page
+    assert "http://10.0.0.5:8787/status" in page and "sandboxed" in page

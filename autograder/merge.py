@@ -1,0 +1,160 @@
+"""Merging: the recorded results become nbgrader's gradebook, its CSV export, grades.csv,
+competencies.csv and each learner's competency page.
+
+Everything here is rebuilt from the results at every run, which is what makes reruns idempotent:
+a fresh SQLite gradebook (a copy of the template, written under a temporary name and renamed), or
+``--db-url`` (PostgreSQL, shared by several instructors), where each submission is replaced, one
+merge at a time (a PostgreSQL advisory lock), so two cohorts merged at once lose and duplicate
+nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import html
+import os
+import re
+import shutil
+from pathlib import Path
+
+import sqlalchemy
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+from autograder import course, nbgrader_calls
+from autograder.results import Result, autograded_path
+from autograder.template import Template
+
+CONNECT_SECONDS = 5
+MERGE_LOCK = 0x70617261  # PostgreSQL advisory lock key: one merge into a shared gradebook at a time
+
+
+class DatabaseError(RuntimeError):
+    """The gradebook database cannot be used: the message says what to fix."""
+
+
+def _shown(url: str) -> str:
+    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)  # never print a password
+
+
+def _engine(url: str) -> sqlalchemy.Engine:
+    try:
+        parsed = sqlalchemy.engine.make_url(url)
+        connect_args = {"connect_timeout": CONNECT_SECONDS} if parsed.get_backend_name() == "postgresql" else {}
+        return sqlalchemy.create_engine(parsed, connect_args=connect_args)
+    except (ArgumentError, NoSuchModuleError, ValueError) as error:
+        raise DatabaseError(f"--db-url {_shown(url)!r} is not a database URL SQLAlchemy can use ({error}); "
+                            "write postgresql://user:password@host:5432/database or sqlite:////abs/path.db") from None
+
+
+def check_database(url: str) -> None:
+    """Fail now, before any grading, when the gradebook at ``url`` cannot be reached."""
+    engine = _engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(sqlalchemy.text("SELECT 1"))
+    except SQLAlchemyError as error:
+        first = str(getattr(error, "orig", error)).strip().splitlines()[0][:300]
+        raise DatabaseError(
+            f"cannot open the gradebook database {_shown(url)}: {first}. Check the host, port, user and "
+            "password, that the server is running and accepts connections from this machine, and that the "
+            "database exists (PostgreSQL: createdb NAME).") from None
+    finally:
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def _one_merge_at_a_time(url: str):
+    """A PostgreSQL session lock around a merge, so two instructors' merges never interleave."""
+    engine = _engine(url)
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    try:
+        with engine.connect() as connection:
+            connection.execute(sqlalchemy.text("SELECT pg_advisory_lock(:key)"), {"key": MERGE_LOCK})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(sqlalchemy.text("SELECT pg_advisory_unlock(:key)"), {"key": MERGE_LOCK})
+                connection.commit()
+    finally:
+        engine.dispose()
+
+
+def merge_gradebook(results: list[Result], out: Path, db_url: str | None) -> str:
+    """Write every gradable result into nbgrader's gradebook (``out/workspace/gradebook.db``, or
+    ``db_url``), export it with nbgrader's CSV exporter and copy the autograded notebooks beside
+    it; returns the gradebook's URL."""
+    workspace = out / "workspace"
+    workspace.mkdir(parents=True, exist_ok=True)
+    chosen = sorted({r.assignment for r in results if r.assignment in course.assignments()})
+    graded = [(r.learner, r.assignment, {g: s for g, (s, _) in r.cells.items()})
+              for r in results if r.cells and r.status != "invalid"]
+    if db_url:
+        url = db_url
+        try:
+            with _one_merge_at_a_time(db_url):
+                # The assignments' cells and checksums, written by nbgrader itself into that database.
+                nbgrader_calls.write_assignments(out / ".work" / "db-release", db_url, chosen)
+                nbgrader_calls.record_grades(db_url, graded)
+        except SQLAlchemyError as error:
+            first = str(getattr(error, "orig", error)).strip().splitlines()[0][:300]
+            raise DatabaseError(f"writing the grades into {_shown(db_url)} failed: {first}. Every result is kept "
+                                f"in {out}; run the same command again to merge them.") from None
+    else:
+        final = workspace / "gradebook.db"
+        pending = workspace / "gradebook.db.tmp"
+        if chosen:
+            shutil.copyfile(Template(*chosen).ready().gradebook, pending)
+        else:
+            pending.unlink(missing_ok=True)
+        url = f"sqlite:///{pending}"
+        nbgrader_calls.record_grades(url, graded)
+        os.replace(pending, final)
+        url = f"sqlite:///{final}"
+    nbgrader_calls.export_csv(url, out / "nbgrader-grades.csv")
+    for r in results:
+        notebook = autograded_path(out, r.key)
+        if notebook.exists():
+            target = workspace / "autograded" / r.learner / r.assignment / f"{r.assignment}.ipynb"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(notebook, target)
+    return url
+
+
+def write_tables(results: list[Result], out: Path) -> Path:
+    """grades.csv, competencies.csv and every learner's competency page; returns grades.csv."""
+    grades = out / "grades.csv"
+    pending = grades.with_suffix(".tmp")
+    with pending.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["learner_id", "assignment", "score", "max_score", "status", "reason"])
+        for r in results:
+            reason = " ".join(x for x in (r.reason, r.note) if x)
+            writer.writerow([r.learner, r.assignment, f"{r.score:g}", f"{r.max_score:g}", r.status, reason])
+    os.replace(pending, grades)
+    with (out / "competencies.csv").open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["learner_id", "assignment", "competency", "score", "max_score"])
+        for r in results:
+            for competency, (score, maximum) in r.competencies.items():
+                writer.writerow([r.learner, r.assignment, competency, f"{score:g}", f"{maximum:g}"])
+            _competency_page(r, out)
+    return grades
+
+
+def _competency_page(result: Result, out: Path) -> None:
+    folder = out / "feedback" / result.learner / result.assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = "".join(
+        f"<tr><td>{html.escape(k)}</td><td>{s:g} / {m:g}</td><td>{(100 * s / m if m else 0):.0f} %</td></tr>"
+        for k, (s, m) in result.competencies.items())
+    (folder / "competencies.html").write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Competencies</title></head><body>"
+        f"<h1>{html.escape(result.assignment)}: your score per competency</h1>"
+        f"<p>{html.escape(result.learner)} — total {result.score:g} / {result.max_score:g} "
+        f"({html.escape(result.status)})</p>"
+        f"<table border=1 cellpadding=4><tr><th>competency</th><th>points</th><th>%</th></tr>{rows}</table>"
+        "</body></html>")

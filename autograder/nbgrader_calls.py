@@ -1,0 +1,235 @@
+"""Every call the grader makes into nbgrader, in one place.
+
+nbgrader does the grading work itself (sanitising, restoring locked cells, execution, scoring,
+feedback, export); the grader only runs it in the right places. Commands run as nbgrader's own
+command line with ``cwd=autograder/`` (so it reads ``autograder/nbgrader_config.py``); the rest runs
+in-process through nbgrader's Python API with that same configuration (a command costs seconds
+of start-up, paid once per call).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.apps import NbGraderAPI
+from nbgrader.converters.autograde import Autograde
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.plugins import CsvExportPlugin
+from nbgrader.preprocessors import Execute
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+from autograder import limits
+from autograder.course import AUTOGRADER, COURSE_ID, assignments
+
+
+class NbgraderFailed(RuntimeError):
+    """nbgrader itself failed (not a learner's notebook): the message carries its log."""
+
+
+def _environment() -> dict[str, str]:
+    # nbgrader calls `alembic` by name, so the environment's bin/ must come first on PATH.
+    return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+def nbgrader(*args: str, workspace: Path) -> subprocess.CompletedProcess:
+    """Run one nbgrader command against ``workspace`` (its course root and gradebook)."""
+    workspace.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={workspace}"]
+    result = subprocess.run(command, cwd=AUTOGRADER, capture_output=True, text=True, env=_environment())
+    if result.returncode != 0:
+        raise NbgraderFailed(
+            f"`nbgrader {' '.join(args)}` failed (exit {result.returncode}):\n{result.stderr[-4000:]}"
+        )
+    return result
+
+
+def generate_release(destination: Path, workspace: Path, only: list[str] | None = None) -> None:
+    """The learner version of every assignment (or ``only`` these) into ``destination``, with
+    nbgrader's own ``generate_assignment`` command (one call for all: its start-up costs seconds)."""
+    chosen = only or list(assignments())
+    patterns = ["*"] if set(chosen) == set(assignments()) else chosen
+    for pattern in patterns:
+        nbgrader("generate_assignment", pattern, "--force",
+                 f"--CourseDirectory.release_directory={destination}", workspace=workspace)
+
+
+def course_config(**course_directory: str) -> Config:
+    """autograder/nbgrader_config.py, loaded the way nbgrader's commands load it, with these
+    ``CourseDirectory`` settings on top (root, db_url, release_directory...)."""
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(AUTOGRADER)).load_config()
+    config.merge(Config({"CourseDirectory": course_directory}))
+    return config
+
+
+def _api(config: Config) -> NbGraderAPI:
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
+def alembic_head() -> str:
+    """The gradebook schema's version that nbgrader stamps into a new gradebook, read in this
+    process from nbgrader's own migration scripts. nbgrader asks a subprocess (`alembic heads`),
+    which costs over 2 s here, more than writing a whole assignment's template."""
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import ALEMBIC_DIR
+
+    config = AlembicConfig()
+    config.set_main_option("script_location", ALEMBIC_DIR)
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+@contextlib.contextmanager
+def alembic_in_process():
+    """While inside, a gradebook nbgrader creates in this process is stamped by ``alembic_head``."""
+    import nbgrader.api
+
+    asked = nbgrader.api.get_alembic_version
+    nbgrader.api.get_alembic_version = alembic_head
+    try:
+        yield
+    finally:
+        nbgrader.api.get_alembic_version = asked
+
+
+@contextlib.contextmanager
+def scratch_gradebooks():
+    """While inside, SQLite databases opened through SQLAlchemy skip the per-commit fsync and
+    journal file (0.7 ms a commit here, dozens of commits per submission). Only for gradebooks
+    that are rebuilt from scratch after a crash: a submission's copy (regraded) and a template
+    (rewritten); the merged gradebook keeps SQLite's defaults."""
+
+    def on_connect(connection, _record) -> None:
+        if isinstance(connection, sqlite3.Connection):
+            connection.execute("PRAGMA synchronous=OFF")
+            connection.execute("PRAGMA journal_mode=MEMORY")
+
+    event.listen(Engine, "connect", on_connect)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "connect", on_connect)
+
+
+def gradebook(url: str) -> Gradebook:
+    """nbgrader's gradebook at ``url``, of this course (PostgreSQL checks the course row exists)."""
+    return Gradebook(url, course_id=COURSE_ID)
+
+
+def write_assignments(root: Path, db_url: str, chosen: Iterable[str],
+                      written: Callable[[str], None] | None = None) -> None:
+    """nbgrader ``generate_assignment`` in this process, one assignment at a time: the release
+    under ``root / "release"`` and the assignments' cells and checksums in the gradebook at
+    ``db_url`` (what autograding and merging need). ``written(assignment)`` after each."""
+    config = course_config(root=str(root), release_directory=str(root / "release"), db_url=db_url)
+    root.mkdir(parents=True, exist_ok=True)
+    api = _api(config)
+    here = os.getcwd()
+    with alembic_in_process(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SQLAlchemy's autoflush chatter inside nbgrader
+        for assignment in chosen:
+            try:
+                outcome = api.generate_assignment(assignment, force=True, create=True)
+            finally:
+                os.chdir(here)  # nbgrader changes directory to the course root
+            if not outcome.get("success"):
+                raise NbgraderFailed(f"nbgrader generate_assignment {assignment} failed:\n"
+                                     f"{(outcome.get('log') or '')[-3000:]}{outcome.get('error') or ''}")
+            if written:
+                written(assignment)
+
+
+def autograde_preprocessors() -> list:
+    """nbgrader's autograde steps, with execution timed and every cell's output capped in size."""
+    steps = [limits.TimedExecute if p is Execute else p
+             for p in Autograde.class_traits()["autograde_preprocessors"].default()]
+    at = steps.index(limits.TimedExecute) + 1
+    return [*steps[:at], limits.LimitOutputSize, *steps[at:]]
+
+
+@dataclasses.dataclass
+class Autograded:
+    """What nbgrader's autograde made of one submission."""
+
+    success: bool
+    log: str                                  # nbgrader's log and error, when it did not succeed
+    score: float
+    max_score: float
+    cells: dict[str, tuple[float, float]]     # grade_id -> (score, max_score) of every graded cell
+    seconds: float                            # the whole autograde call
+    execution_seconds: float                  # kernel start to shutdown
+
+
+def autograde(config: Config, workspace: Path, assignment: str, learner: str) -> Autograded:
+    """nbgrader's autograde of ``workspace/submitted/<learner>/<assignment>``, scored from the
+    gradebook at ``config.CourseDirectory.db_url``."""
+    started = time.monotonic()
+    limits.EXECUTION_SECONDS = 0.0
+    with scratch_gradebooks(), warnings.catch_warnings():
+        # nbgrader's gradebook code trips SQLAlchemy 2's autoflush warning on every submission.
+        warnings.simplefilter("ignore")
+        outcome = _api(config).autograde(assignment, learner, force=True, create=True)
+        seconds = time.monotonic() - started
+        autograded = workspace / "autograded" / learner / assignment / f"{assignment}.ipynb"
+        success = bool(outcome.get("success")) and autograded.exists()
+        with gradebook(config.CourseDirectory.db_url) as gb:
+            row = gb.find_assignment(assignment)
+            cells = {c.name: (0.0, float(c.max_score)) for n in row.notebooks for c in n.grade_cells}
+            score = 0.0
+            if success:
+                submission = gb.find_submission(assignment, learner)
+                score = float(submission.score)
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        cells[grade.name] = (float(grade.score), float(grade.max_score))
+            maximum = float(row.max_score)
+    return Autograded(success=success, log=(outcome.get("log") or "") + (outcome.get("error") or ""),
+                      score=score, max_score=maximum, cells=cells, seconds=seconds,
+                      execution_seconds=limits.EXECUTION_SECONDS)
+
+
+def generate_feedback(config: Config, workspace: Path, assignment: str, learner: str) -> str | None:
+    """nbgrader's feedback page (HTML) of an autograded submission, or None when it failed."""
+    with scratch_gradebooks(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        outcome = _api(config).generate_feedback(assignment, learner, force=True)
+    page = workspace / "feedback" / learner / assignment / f"{assignment}.html"
+    return page.read_text() if outcome.get("success") and page.exists() else None
+
+
+def record_grades(url: str, graded: Iterable[tuple[str, str, dict[str, float]]]) -> None:
+    """Write (learner, assignment, grade_id -> auto score) into the gradebook at ``url``, whose
+    assignments are already there; a submission already in it is replaced, never duplicated."""
+    with alembic_in_process(), gradebook(url) as gb, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SQLAlchemy's autoflush chatter when replacing a submission
+        for learner, assignment, scores in graded:
+            gb.update_or_create_student(learner)
+            with contextlib.suppress(MissingEntry):
+                gb.find_submission(assignment, learner)
+                gb.remove_submission(assignment, learner)
+                gb.db.commit()
+            submission = gb.add_submission(assignment, learner)
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    if grade.name in scores and grade.max_score_gradecell is not None:
+                        grade.auto_score = scores[grade.name]
+                        grade.needs_manual_grade = False
+            gb.db.commit()
+
+
+def export_csv(url: str, path: Path) -> None:
+    """nbgrader's own CSV export of the gradebook (what `nbgrader export` writes)."""
+    with alembic_in_process(), gradebook(url) as gb:
+        CsvExportPlugin(to=str(path)).export(gb)
