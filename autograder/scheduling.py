@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterable, Iterator
 
 import dask
+import psutil
 from distributed import Client, LocalCluster, as_completed
 from distributed.scheduler import KilledWorker
 
@@ -28,6 +29,10 @@ from autograder.results import Graded, Task, failed
 
 CONNECT_SECONDS = 10
 ALLOWED_FAILURES = 1  # a task may lose one worker and be retried; a second death ends it
+# A local worker's memory (its kernels are capped by the sandbox, not counted here): nbgrader holds a
+# notebook's outputs while it runs, so a learner printing without end grows the worker until its
+# nanny restarts it at this limit, rather than until the machine swaps.
+WORKER_MEMORY = 4 * 2**30
 
 KILLED_TWICE = ("The grader could not process this notebook: the grading worker stopped twice while grading "
                 "it (score 0); your instructor will look at it.")
@@ -60,7 +65,8 @@ class Cluster:
         with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
             self._local = LocalCluster(
                 n_workers=self.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address="127.0.0.1:0", preload=["autograder.worker"], silence_logs=logging.ERROR)
+                dashboard_address="127.0.0.1:0", preload=["autograder.worker"], silence_logs=logging.ERROR,
+                memory_limit=min(WORKER_MEMORY, psutil.virtual_memory().total // self.workers))
         self.client = Client(self._local)
         return self
 

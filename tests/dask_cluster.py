@@ -20,8 +20,8 @@ class LoopbackCluster:
     """A scheduler and ``workers`` single-threaded workers on 127.0.0.1, each worker in its own
     process group (so the test can kill one, nanny and all, as if its machine were lost)."""
 
-    def __init__(self, folder: Path, workers: int = 2, checkout: Path | None = None):
-        self.folder, self.count, self.checkout = folder, workers, checkout
+    def __init__(self, folder: Path, workers: int = 2, checkout: Path | None = None, memory: str = "auto"):
+        self.folder, self.count, self.checkout, self.memory = folder, workers, checkout, memory
         self.scheduler: subprocess.Popen | None = None
         self.workers: dict[str, subprocess.Popen] = {}
         self.address = ""
@@ -54,7 +54,7 @@ class LoopbackCluster:
         log = (self.folder / f"{name}.log").open("w")
         self.workers[name] = subprocess.Popen(
             [DASK, "worker", self.address, "--name", name, "--nthreads", "1", "--nworkers", "1",
-             "--host", "127.0.0.1", "--no-dashboard", "--preload", "autograder.worker",
+             "--host", "127.0.0.1", "--no-dashboard", "--preload", "autograder.worker", "--memory-limit", self.memory,
              "--local-directory", str(self.folder / name)],
             stdout=log, stderr=subprocess.STDOUT, env=self._env(checkout), start_new_session=True,
             cwd=checkout or None)

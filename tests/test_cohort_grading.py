@@ -280,3 +280,4 @@ def test_an_unreachable_scheduler_fails_at_once_and_writes_nothing(tmp_path):
     assert result.returncode == 1
     assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr and not out.exists()
+

@@ -63,6 +63,7 @@ def in_database(url: str) -> dict[str, float]:
 
 
 def nbgrader_export(url: str, folder: Path) -> list[dict]:
+    folder.mkdir(parents=True, exist_ok=True)
     target = folder / "export.csv"
     done = subprocess.run([sys.executable, "-m", "nbgrader", "export", f"--CourseDirectory.db_url={url}",
                            f"--CourseDirectory.root={folder}", f"--to={target}"],
@@ -82,7 +83,9 @@ def test_a_cohort_graded_into_postgresql_reads_back_through_nbgrader(postgres, t
     assert ours["good-1"] == FULL and ours["blank-1"] == 0 and 0 < ours["wrong-1"] < FULL
     assert in_database(url) == ours
     with gradebook(url) as gb:
-        assert [c.id for c in gb.db.query(Course)] == [COURSE_ID]
+        # PostgreSQL enforces the assignment's course row (the bug this id fixes: course_id '').
+        assert gb.find_assignment(ASSIGNMENT).course_id == COURSE_ID
+        assert COURSE_ID in {c.id for c in gb.db.query(Course)}
         notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "wrong-1")
         assert sum(g.score for g in notebook.grades) == ours["wrong-1"]
     exported = nbgrader_export(url, tmp_path / "export")
