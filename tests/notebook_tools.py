@@ -14,6 +14,7 @@ REPO = Path(__file__).resolve().parent.parent
 SOLUTIONS = REPO / "solutions"
 RELEASE = REPO / "notebooks"
 WRONG_ANSWERS = Path(__file__).resolve().parent / "wrong_answers"
+RIGHT_ANSWERS = Path(__file__).resolve().parent / "right_answers"
 
 SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 HIDDEN_REGION = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
@@ -80,15 +81,26 @@ def hidden_test_lines(notebook) -> list[str]:
     return lines
 
 
-def wrong_answers(assignment: str) -> dict[str, str]:
-    """Plausible wrong answers for each exercise, from tests/wrong_answers/<assignment>.py."""
-    path = WRONG_ANSWERS / f"{assignment}.py"
+def _answers_module(folder: Path, assignment: str, name: str):
+    path = folder / f"{assignment}.py"
     if not path.exists():
         return {}
-    spec = importlib.util.spec_from_file_location(f"wrong_{assignment}", path)
+    spec = importlib.util.spec_from_file_location(f"{folder.name}_{assignment}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.WRONG
+    return getattr(module, name)
+
+
+def wrong_answers(assignment: str) -> dict[str, str]:
+    """Plausible wrong answers for each exercise, from tests/wrong_answers/<assignment>.py."""
+    return _answers_module(WRONG_ANSWERS, assignment, "WRONG")
+
+
+def right_answers(assignment: str) -> dict[str, list[str]]:
+    """Correct answers written differently from the solution, several per exercise, from
+    tests/right_answers/<assignment>.py (each must earn full marks)."""
+    right = _answers_module(RIGHT_ANSWERS, assignment, "RIGHT")
+    return {grade_id: list(variants) for grade_id, variants in right.items()}
 
 
 def fill(release_notebook, answers: dict[str, str]) -> nbformat.NotebookNode:
