@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -125,3 +128,28 @@ def run_notebook(notebook, cwd: Path, timeout: int = 300, allow_errors: bool = F
     )
     client.execute()
     return notebook
+
+
+_REPORT = "NOTEBOOK-CELLS-REPORT "
+
+
+def run_cells(assignment: str, cell_ids: list[str], report: str, timeout: int = 600) -> dict:
+    """Run some cells of a solution notebook, by id and in the given order (solution markers
+    dropped), in a fresh interpreter, then evaluate ``report`` there: an expression whose value
+    (JSON-serialisable) is returned. For tests that check what the prose says about the numbers
+    those cells print, without executing the whole notebook."""
+    cells = {c.get("id"): c.source for c in read(source_path(assignment)).cells}
+    missing = [cid for cid in cell_ids if cid not in cells]
+    assert not missing, f"{assignment}: no cells {missing}; the checks name cells by id"
+    program = "\n\n".join(
+        "\n".join(line for line in cells[cid].splitlines() if not SOLUTION_MARKERS.match(line))
+        for cid in cell_ids
+    )
+    program += f"\n\nimport json as _json\nprint({_REPORT!r} + _json.dumps({report}))\n"
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=timeout,
+        cwd=source_path(assignment).parent,
+    )
+    assert done.returncode == 0, f"{assignment} cells {cell_ids} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+    line = next(x for x in done.stdout.splitlines()[::-1] if x.startswith(_REPORT))
+    return json.loads(line.removeprefix(_REPORT))

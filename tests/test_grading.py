@@ -21,6 +21,7 @@ from notebook_tools import (
     graded_test_cells,
     graders_of,
     hidden_test_lines,
+    nbgrader_meta,
     read,
     release_path,
     right_answers,
@@ -104,6 +105,23 @@ def per_assignment():
         "assignment",
         [pytest.param(a, marks=pytest.mark.xdist_group(f"grade-{a}")) for a in assignment_ids()],
     )
+
+
+@pytest.mark.parametrize("assignment", assignment_ids())
+def test_setup_cell_keeps_warnings_from_zeroing_test_cells(assignment):
+    """nbgrader scores a test cell 0 when it writes to stderr: a warning raised by a learner's code
+    would zero a correct answer. A locked setup cell (restored at autograde, so it cannot be
+    removed) calls coursekit.feedback.keep_checks_off_stderr() before the first answer cell."""
+    cells = read(source_path(assignment)).cells
+    first_answer = next(i for i, c in enumerate(cells) if nbgrader_meta(c).get("solution"))
+    calls = [
+        i for i, c in enumerate(cells[:first_answer])
+        if c.cell_type == "code"
+        and nbgrader_meta(c).get("locked")
+        and not nbgrader_meta(c).get("grade")
+        and any(line.strip().startswith("keep_checks_off_stderr()") for line in c.source.splitlines())
+    ]
+    assert calls, f"{assignment}: no locked setup cell calls keep_checks_off_stderr() before the first exercise"
 
 
 @per_assignment()
