@@ -11,7 +11,10 @@ papers. ``ExamPaper.for_learner(typed_id)`` finds the id to use:
 3. otherwise (a laptop, nbgrader's *Validate*) the id the learner typed is used;
 4. with no id at all, a shared practice paper.
 
-The paper holds problems, never their answers: computing those is the learner's job.
+The paper holds problems, never their answers: computing those is the learner's job. Every paper
+tests the same skills at the same difficulty (tests/test_exam_fairness.py): only the numbers change,
+never what an item asks or what a typical mistake costs. The scenario questions are lettered the
+same way on every paper, so a letter chosen on one paper means the same option on any other.
 """
 
 from __future__ import annotations
@@ -29,6 +32,20 @@ from coursekit.data import load_breast_cancer, load_diabetes
 
 PRACTICE_ID = "practice"
 LETTERS = "ABCDEFGH"
+
+# The lasso item's penalties and diabetes splits, vetted together by tests/test_exam_fairness.py: on
+# every combination the standardised lasso keeps the same features for any alpha within 2 % (no
+# feature sits on its threshold, so every correct way of standardising finds the same set), and a
+# lasso on raw clinical units keeps a set that differs by at least two features (so forgetting to
+# standardise costs the same on every paper). The seeds are the first 100, counting from 0, that pass.
+LASSO_ALPHAS = (5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 12.0)
+DIABETES_SPLIT_SEEDS = (
+    0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 22, 23, 25, 26, 28, 32, 33, 35,
+    36, 39, 42, 45, 46, 48, 50, 51, 52, 54, 55, 58, 59, 60, 63, 64, 66, 69, 71, 72, 74, 75, 77, 78,
+    79, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 100, 101, 102,
+    104, 106, 108, 110, 111, 112, 113, 114, 117, 118, 120, 121, 122, 126, 128, 130, 133, 136, 137,
+    139, 141, 142, 143, 144, 145, 146, 147,
+)
 
 
 def normalise_id(value: object) -> str:
@@ -87,33 +104,33 @@ class ExamPaper:
         return np.random.default_rng(seed_of(self.learner_id, item))
 
     # Section: counting learned numbers -------------------------------------------------------
+    # Every paper counts one multi-class model (the network) and one binary model (the logistic
+    # regression), so every paper asks the same two things, in the same places.
     @property
     def mlp_layers(self) -> tuple[int, int, tuple[int, ...]]:
-        """(n_features, n_classes, hidden_layer_sizes) of the network to count."""
+        """(n_features, n_classes, hidden_layer_sizes) of the network to count: 3 to 5 classes."""
         rng = self.rng("mlp")
         n_features = int(rng.integers(4, 31))
-        n_classes = int(rng.choice([2, 2, 3, 4, 5]))
+        n_classes = int(rng.integers(3, 6))
         n_hidden = int(rng.integers(1, 3))
         hidden = tuple(int(h) for h in rng.choice([3, 4, 5, 6, 8, 10, 12, 16, 20, 25, 32], size=n_hidden))
         return n_features, n_classes, hidden
 
     @property
     def logistic_shape(self) -> tuple[int, int]:
-        """(n_features, n_classes) of the logistic regression to count."""
-        rng = self.rng("logistic")
-        return int(rng.integers(3, 41)), int(rng.choice([2, 3, 4, 6, 7]))
+        """(n_features, n_classes) of the logistic regression to count: always two classes."""
+        return int(self.rng("logistic").integers(3, 41)), 2
 
     # Section: lasso ----------------------------------------------------------------------------
     @property
     def lasso_alpha(self) -> float:
-        """A lasso penalty between about 0.3 and 12 (clinical units of progression), 3 significant digits."""
-        value = 10 ** self.rng("lasso_alpha").uniform(-0.5, 1.1)
-        return float(f"{value:.3g}")
+        """A lasso penalty, one of ``LASSO_ALPHAS`` (in units of progression)."""
+        return float(self.rng("lasso_alpha").choice(LASSO_ALPHAS))
 
     @property
     def diabetes(self) -> Split:
-        """The diabetes table split 75/25 with this learner's seed."""
-        seed = int(self.rng("diabetes_split").integers(0, 10_000))
+        """The diabetes table split 75/25 with this learner's seed, one of ``DIABETES_SPLIT_SEEDS``."""
+        seed = int(self.rng("diabetes_split").choice(DIABETES_SPLIT_SEEDS))
         X, y = load_diabetes()
         return Split(*train_test_split(X, y, test_size=0.25, random_state=seed), random_state=seed)
 
@@ -142,24 +159,17 @@ class ExamPaper:
             "outer_folds": int(rng.integers(3, 11)),
         }
 
-    # Multiple-choice items ---------------------------------------------------------------------
-    def option_order(self, question: str, n_options: int) -> list[int]:
-        """This learner's order of a question's options: position -> index in the question's list."""
-        return [int(i) for i in self.rng(f"options/{question}").permutation(n_options)]
 
-    def letter_of(self, question: str, n_options: int, index: int) -> str:
-        """The letter under which this learner sees option ``index`` of a question."""
-        return LETTERS[self.option_order(question, n_options).index(index)]
+def show_choices(questions: dict[str, tuple[str, list[str]]]) -> str:
+    """Markdown for multiple-choice questions, options lettered A, B, ... in the order given.
 
-    def show_choices(self, questions: dict[str, tuple[str, list[str]]]) -> str:
-        """Markdown for multiple-choice questions, options lettered in this learner's order.
-
-        ``questions`` maps a short key to ``(question text, [option texts])``.
-        """
-        parts = []
-        for key, (text, options) in questions.items():
-            lines = [f"**`{key!r}`**: {text}", ""]
-            for position, index in enumerate(self.option_order(key, len(options))):
-                lines.append(f"- **{LETTERS[position]}.** {options[index]}")
-            parts.append("\n".join(lines))
-        return "\n\n".join(parts)
+    ``questions`` maps a short key to ``(question text, [option texts])``. The order is the same on
+    every paper: a letter then names the same option whichever paper grades it (a learner who
+    answered on the practice paper, or under a mistyped id, is graded on what they chose).
+    """
+    parts = []
+    for key, (text, options) in questions.items():
+        lines = [f"**`{key!r}`**: {text}", ""]
+        lines += [f"- **{LETTERS[position]}.** {option}" for position, option in enumerate(options)]
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -14,6 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 SOLUTIONS = REPO / "solutions"
 RELEASE = REPO / "notebooks"
 WRONG_ANSWERS = Path(__file__).resolve().parent / "wrong_answers"
+RIGHT_ANSWERS = Path(__file__).resolve().parent / "right_answers"
 
 SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 HIDDEN_REGION = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
@@ -80,15 +84,26 @@ def hidden_test_lines(notebook) -> list[str]:
     return lines
 
 
-def wrong_answers(assignment: str) -> dict[str, str]:
-    """Plausible wrong answers for each exercise, from tests/wrong_answers/<assignment>.py."""
-    path = WRONG_ANSWERS / f"{assignment}.py"
+def _answers_module(folder: Path, assignment: str, name: str):
+    path = folder / f"{assignment}.py"
     if not path.exists():
         return {}
-    spec = importlib.util.spec_from_file_location(f"wrong_{assignment}", path)
+    spec = importlib.util.spec_from_file_location(f"{folder.name}_{assignment}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.WRONG
+    return getattr(module, name)
+
+
+def wrong_answers(assignment: str) -> dict[str, str]:
+    """Plausible wrong answers for each exercise, from tests/wrong_answers/<assignment>.py."""
+    return _answers_module(WRONG_ANSWERS, assignment, "WRONG")
+
+
+def right_answers(assignment: str) -> dict[str, list[str]]:
+    """Correct answers written differently from the solution, several per exercise, from
+    tests/right_answers/<assignment>.py (each must earn full marks)."""
+    right = _answers_module(RIGHT_ANSWERS, assignment, "RIGHT")
+    return {grade_id: list(variants) for grade_id, variants in right.items()}
 
 
 def fill(release_notebook, answers: dict[str, str]) -> nbformat.NotebookNode:
@@ -113,3 +128,28 @@ def run_notebook(notebook, cwd: Path, timeout: int = 300, allow_errors: bool = F
     )
     client.execute()
     return notebook
+
+
+_REPORT = "NOTEBOOK-CELLS-REPORT "
+
+
+def run_cells(assignment: str, cell_ids: list[str], report: str, timeout: int = 600) -> dict:
+    """Run some cells of a solution notebook, by id and in the given order (solution markers
+    dropped), in a fresh interpreter, then evaluate ``report`` there: an expression whose value
+    (JSON-serialisable) is returned. For tests that check what the prose says about the numbers
+    those cells print, without executing the whole notebook."""
+    cells = {c.get("id"): c.source for c in read(source_path(assignment)).cells}
+    missing = [cid for cid in cell_ids if cid not in cells]
+    assert not missing, f"{assignment}: no cells {missing}; the checks name cells by id"
+    program = "\n\n".join(
+        "\n".join(line for line in cells[cid].splitlines() if not SOLUTION_MARKERS.match(line))
+        for cid in cell_ids
+    )
+    program += f"\n\nimport json as _json\nprint({_REPORT!r} + _json.dumps({report}))\n"
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=timeout,
+        cwd=source_path(assignment).parent,
+    )
+    assert done.returncode == 0, f"{assignment} cells {cell_ids} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+    line = next(x for x in done.stdout.splitlines()[::-1] if x.startswith(_REPORT))
+    return json.loads(line.removeprefix(_REPORT))

@@ -1,7 +1,8 @@
 """Real nbgrader on real submissions: every assignment is released, submitted by a small cohort
-(the solution typed into the release, the release untouched, and one plausible wrong answer per
-exercise) and graded with the course's grading command, which runs nbgrader's autograde,
-generate_feedback and CSV export."""
+(the solution typed into the release, the release untouched, one plausible wrong answer per
+exercise, and learners right-1, right-2, ... who type the k-th correct variant of every exercise
+from tests/right_answers/) and graded with the course's grading command, which runs nbgrader's
+autograde, generate_feedback and CSV export."""
 
 from __future__ import annotations
 
@@ -20,8 +21,10 @@ from notebook_tools import (
     graded_test_cells,
     graders_of,
     hidden_test_lines,
+    nbgrader_meta,
     read,
     release_path,
+    right_answers,
     solution_answers,
     source_path,
     wrong_answers,
@@ -30,6 +33,17 @@ from notebook_tools import (
 from autograder.cohort import Options, grade_cohort
 
 SOLUTION, UNTOUCHED = "solution", "untouched"
+MIN_RIGHT_ANSWERS = 2
+
+
+def right_learner(k: int) -> str:
+    """The learner who types variant k (1-based) of every answer cell that has one."""
+    return f"right-{k}"
+
+
+def right_variants_typed(assignment: str, k: int) -> dict[str, str]:
+    """Answer cells whose variant k learner right-k types (the others keep the solution)."""
+    return {grade_id: variants[k - 1] for grade_id, variants in right_answers(assignment).items() if len(variants) >= k}
 
 
 class Cohort:
@@ -71,6 +85,10 @@ def graded_cohort(assignment: str, tmp_path_factory) -> Cohort:
         correct = solution_answers(assignment)
         for grade_id, wrong in wrong_answers(assignment).items():
             learners[f"wrong-{grade_id}"] = fill(release, {**correct, grade_id: wrong})
+        # One extra learner per variant index, not per variant: keeps the cohort small.
+        most = max((len(v) for v in right_answers(assignment).values()), default=0)
+        for k in range(1, most + 1):
+            learners[right_learner(k)] = fill(release, {**correct, **right_variants_typed(assignment, k)})
         for learner, notebook in learners.items():
             folder = submissions / learner / assignment
             folder.mkdir(parents=True)
@@ -87,6 +105,23 @@ def per_assignment():
         "assignment",
         [pytest.param(a, marks=pytest.mark.xdist_group(f"grade-{a}")) for a in assignment_ids()],
     )
+
+
+@pytest.mark.parametrize("assignment", assignment_ids())
+def test_setup_cell_keeps_warnings_from_zeroing_test_cells(assignment):
+    """nbgrader scores a test cell 0 when it writes to stderr: a warning raised by a learner's code
+    would zero a correct answer. A locked setup cell (restored at autograde, so it cannot be
+    removed) calls coursekit.feedback.keep_checks_off_stderr() before the first answer cell."""
+    cells = read(source_path(assignment)).cells
+    first_answer = next(i for i, c in enumerate(cells) if nbgrader_meta(c).get("solution"))
+    calls = [
+        i for i, c in enumerate(cells[:first_answer])
+        if c.cell_type == "code"
+        and nbgrader_meta(c).get("locked")
+        and not nbgrader_meta(c).get("grade")
+        and any(line.strip().startswith("keep_checks_off_stderr()") for line in c.source.splitlines())
+    ]
+    assert calls, f"{assignment}: no locked setup cell calls keep_checks_off_stderr() before the first exercise"
 
 
 @per_assignment()
@@ -122,8 +157,9 @@ def test_nbgrader_export_agrees_with_grades_csv(assignment, tmp_path_factory):
     ours = cohort.grades_csv()
     assert set(exported) == set(ours), "nbgrader's export and grades.csv list different learners"
     for learner, row in ours.items():
-        assert float(exported[learner]["score"]) == float(row["score"]), learner
-        assert float(exported[learner]["max_score"]) == float(row["max_score"]), learner
+        # The same scores, summed in another order (partial credit such as 3.53 is not exact in binary).
+        assert float(exported[learner]["score"]) == pytest.approx(float(row["score"]), abs=1e-6), learner
+        assert float(exported[learner]["max_score"]) == pytest.approx(float(row["max_score"]), abs=1e-6), learner
 
 
 @per_assignment()
@@ -157,6 +193,57 @@ def test_every_exercise_has_a_wrong_answer_that_hidden_tests_catch(assignment, t
             f"{assignment}: a wrong {grade_id} also costs points in other exercises "
             f"{[t for t in others if scores[t][0] != scores[t][1]]}; exercises should be independent"
         )
+
+
+@per_assignment()
+def test_every_exercise_has_right_answers_that_earn_full_marks(assignment, tmp_path_factory):
+    """A correct answer written differently from the solution (another API, another code shape,
+    another defensible label of a gray item) must not lose a point: the hidden tests are fair."""
+    source = read(source_path(assignment))
+    exercises = answer_cells(source)
+    right = right_answers(assignment)
+    few = {g: len(right.get(g, [])) for g in exercises if len(right.get(g, [])) < MIN_RIGHT_ANSWERS}
+    assert not few, (
+        f"tests/right_answers/{assignment}.py needs at least {MIN_RIGHT_ANSWERS} correct answers, "
+        f"written differently from the solution, for each answer cell; it has {few}"
+    )
+    unknown = sorted(set(right) - set(exercises))
+    assert not unknown, f"tests/right_answers/{assignment}.py names no answer cell of the module: {unknown}"
+    solution = solution_answers(assignment)
+
+    def squeezed(code: str) -> str:
+        return "".join(code.split())
+
+    for grade_id, variants in right.items():
+        assert all(squeezed(v) != squeezed(solution[grade_id]) for v in variants), (
+            f"{assignment}: a right answer to {grade_id} is the solution itself; write it differently"
+        )
+        assert len({squeezed(v) for v in variants}) == len(variants), (
+            f"{assignment}: two right answers to {grade_id} are the same"
+        )
+    cohort = graded_cohort(assignment, tmp_path_factory)
+    all_tests = list(graded_test_cells(source))
+    problems = []
+    for k in range(1, max(len(v) for v in right.values()) + 1):
+        learner = right_learner(k)
+        typed = right_variants_typed(assignment, k)
+        autograded = graded_test_cells(cohort.autograded(learner))
+        for test_id, (score, maximum) in cohort.scores(learner).items():
+            if score == maximum:
+                continue
+            suspects = [g for g in typed if test_id in graders_of(g, all_tests)] or sorted(typed)
+            outputs = autograded[test_id].outputs if test_id in autograded else []
+            errors = [f"{o.ename}: {o.evalue}"[:300] for o in outputs if o.output_type == "error"]
+            stderr = [o.text.strip()[:300] for o in outputs if o.output_type == "stream" and o.name == "stderr"]
+            problems.append(
+                f"{learner} (variant {k} of {', '.join(suspects)}) scores {score}/{maximum} in {test_id}"
+                + (f"; it raised {errors}" if errors else "")
+                + (f"; it wrote to stderr {stderr}" if stderr else "")
+            )
+    assert not problems, (
+        f"{assignment}: correct answers lose points (an unfair test: fix the test, not the answer; "
+        f"autograded notebooks in {cohort.workspace / 'autograded'}):\n" + "\n".join(problems)
+    )
 
 
 @per_assignment()

@@ -9,8 +9,8 @@ def odds_ratio_per_sd(feature, C):
     coefficients = pd.Series(model[-1].coef_[0], index=X.columns)
     return float(np.exp(coefficients[feature]))
 ''',
-    # Treats the optimiser's settings and the seed as knobs, classes_ as learned, the scaler's mean as
-    # a mere setting.
+    # Treats the seed as a knob, classes_ as learned, the scaler's mean as a mere setting (calling the
+    # optimiser's settings hyperparameters is a defensible gray label and costs nothing).
     "ex_classify_logreg_settings": '''
 classification = {
     "LogisticRegression: C": "hyperparameter",

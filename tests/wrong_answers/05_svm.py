@@ -39,7 +39,7 @@ svm_classification = {
     "SVC: kernel": "hyperparameter",
     "SVC: C": "hyperparameter",
     "SVC: gamma": "hyperparameter",
-    "SVC: degree": "hyperparameter",
+    "SVC: degree (kernel='poly')": "hyperparameter",
     "SVC: class_weight": "hyperparameter",
     "SVC: support_vectors_": "parameter",
     "SVC: dual_coef_": "parameter",

@@ -3,8 +3,9 @@ test must catch it (tests/test_grading.py checks that it loses points). The cour
 submit each as learner ``wrong-<grade_id>``, so the seeded items are graded on that id's paper."""
 
 WRONG = {
-    # Optimiser settings taken for knobs, bookkeeping for weights, a preprocessing statistic for a
-    # setting, and the refit model's coefficients for "chosen by a search".
+    # Bookkeeping taken for weights, an optimiser's momentum for a setting, a preprocessing
+    # statistic for a setting, and the refit model's coefficients for "chosen by a search". (The
+    # optimiser-route settings labelled "hyperparameter" here are accepted: they are gray.)
     "ex_exam_classify_mixed": '''
 mixed_labels = {
     "ElasticNet: l1_ratio": "hyperparameter",
@@ -29,10 +30,16 @@ mixed_labels = {
     "GridSearchCV: best_estimator_.coef_": "hyperparameter",
 }
 ''',
-    # Numbers copied from a neighbour's paper (learner "neighbour-07": a (6, 25) network on 17
-    # features and 2 classes, a logistic regression on 22 features and 4 classes), typed in by hand.
+    # The naive count: one output per class, so two for the binary logistic regression (every
+    # paper has one binary and one multi-class model, so this costs the same point everywhere).
     "ex_exam_count_learned": '''
-learned_counts = {"mlp": 309, "logistic": 92}
+n_features, n_classes, hidden = exam.mlp_layers
+sizes = [n_features, *hidden, n_classes]
+lr_features, lr_classes = exam.logistic_shape
+learned_counts = {
+    "mlp": sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])),
+    "logistic": lr_classes * (lr_features + 1),
+}
 print(learned_counts)
 ''',
     # The lasso fitted on raw clinical units: the penalty then hits features by their units, and a
@@ -71,26 +78,25 @@ budget_answers = {
 }
 print(budget_answers)
 ''',
-    # The tempting options, read off this learner's own paper (so the letters fit whatever id grades
-    # it): accuracy is fine, defaults are expert-chosen, re-running on the test split is fine after
-    # cross-validation, and "standardising twice distorts the values".
+    # The tempting options (lettered the same on every paper): accuracy is fine, defaults are
+    # expert-chosen, re-running on the test split is fine after cross-validation, and
+    # "standardising twice distorts the values".
     "ex_exam_scenarios": '''
-tempting = {"imbalance": 0, "defaults": 0, "test_reuse": 0, "prepared_data": 1}
-scenario_answers = {key: exam.letter_of(key, 4, index) for key, index in tempting.items()}
+scenario_answers = {"imbalance": "A", "defaults": "A", "test_reuse": "A", "prepared_data": "B"}
 print(scenario_answers)
 ''',
-    # A searched value taken for a learned weight, a hyper-prior for a parameter, an optimiser's
-    # restarts and the search budget for settings.
+    # A hyper-prior taken for a parameter, the candidate list for a setting and the search's seed
+    # for a knob. (Restarts and the budget are gray: either of their labels here is accepted.)
     "ex_exam_gray_cases": '''
 gray_exam_labels = {
-    "LassoCV: alphas (the candidates)": "hyperparameter",
+    "LassoCV: alphas (the candidates)": "neither",
     "LassoCV: alpha_": "parameter",
     "BayesianRidge: lambda_ (precision of the weights, estimated in fit)": "parameter",
     "BayesianRidge: alpha_2 (rate of a hyper-prior)": "parameter",
     "GaussianProcessRegressor: kernel_ length scale after fit (marginal likelihood maximised)": "parameter",
     "GaussianProcessRegressor: n_restarts_optimizer": "hyperparameter",
     "RandomizedSearchCV: n_iter (the budget)": "neither",
-    "RandomizedSearchCV: random_state": "neither",
+    "RandomizedSearchCV: random_state": "hyperparameter",
     "GridSearchCV: best_params_['svc__C']": "hyperparameter",
 }
 ''',
