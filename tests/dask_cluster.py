@@ -66,17 +66,20 @@ class LoopbackCluster:
         with self.client() as client:
             client.wait_for_workers(workers, timeout=seconds)
 
-    def busy_worker(self, seconds: float = 300) -> str:
-        """The name of a worker that is grading a task now (waits until one is)."""
+    def busy_worker(self, holding: str = "", seconds: float = 300) -> str:
+        """The name of a worker that is grading a task now, one whose key starts with ``holding``
+        (waits until one is)."""
         deadline = time.monotonic() + seconds
         with self.client() as client:
             while time.monotonic() < deadline:
                 names = {address: info["name"] for address, info in client.scheduler_info()["workers"].items()}
-                busy = [names[address] for address, keys in client.processing().items() if keys and address in names]
+                busy = [names[address] for address, keys in client.processing().items()
+                        if address in names and names[address] in self.workers
+                        and any(str(key).startswith(holding) for key in keys)]
                 if busy:
                     return busy[0]
                 time.sleep(0.2)
-        raise TimeoutError("no worker took a task")
+        raise TimeoutError(f"no worker took a task {holding}")
 
     def kill(self, name: str) -> None:
         """SIGKILL a worker's whole process group: its nanny, the worker and its kernels."""

@@ -281,3 +281,32 @@ def test_an_unreachable_scheduler_fails_at_once_and_writes_nothing(tmp_path):
     assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr and not out.exists()
 
+
+
+def test_a_submission_whose_worker_dies_twice_is_crashed_not_retried_forever(tmp_path):
+    """Kill, twice, whichever worker holds one slow submission (as if it took its machine down):
+    Dask retries it once on another worker, then it is recorded as crashed with a reason, and the
+    other submissions are graded as usual by the worker left."""
+    requires_sandbox()
+    submissions = small_cohort(tmp_path / "subs")
+    slow = fill(read(release_path(ASSIGNMENT)), {**solution_answers(ASSIGNMENT),
+                                                 "ex_split_state": "import time\ntime.sleep(30)"})
+    (submissions / "slow" / ASSIGNMENT).mkdir(parents=True)
+    nbformat.write(slow, str(submissions / "slow" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
+    out = tmp_path / "out"
+    with LoopbackCluster(tmp_path / "cluster", workers=3) as cluster:
+        command = [sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out), "--quiet",
+                   "--scheduler", cluster.address, *LIMITS]
+        process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            for _ in range(2):
+                cluster.kill(cluster.busy_worker(holding=f"grade-slow__{ASSIGNMENT}"))
+            _, stderr = process.communicate(timeout=900)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert process.returncode == 0, stderr[-3000:]
+    table = {r["learner_id"]: r for r in rows(out)}
+    assert table["slow"]["status"] == "crashed" and float(table["slow"]["score"]) == 0
+    assert "stopped twice" in table["slow"]["reason"]
+    assert float(table["ada"]["score"]) == FULL and float(table["bob"]["score"]) == 0

@@ -4,39 +4,13 @@ own cells (by cell id, in a fresh interpreter, so their setup cannot touch this 
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import warnings
 
 import numpy as np
 import pytest
-from notebook_tools import read, source_path
+from notebook_tools import run_cells
 
 from coursekit import load_breast_cancer
-
-MARKER = "PROSE-CHECK-RESULT "
-
-
-def run_cells(assignment: str, cell_ids: list[str], report: str) -> dict:
-    """Execute the named cells of a solution notebook in order (solution markers dropped), then
-    ``report``, an expression whose value (a dict of plain numbers) is returned."""
-    cells = {c.get("id"): c.source for c in read(source_path(assignment)).cells}
-    missing = [cid for cid in cell_ids if cid not in cells]
-    assert not missing, f"{assignment}: no cells {missing}; the prose checks name cells by id"
-    program = "\n\n".join(
-        "\n".join(line for line in cells[cid].splitlines() if not line.strip().startswith("### "))
-        for cid in cell_ids
-    )
-    program += f"\n\nimport json as _json\nprint({MARKER!r} + _json.dumps({report}))\n"
-    done = subprocess.run(
-        [sys.executable, "-c", program], capture_output=True, text=True, timeout=600,
-        cwd=source_path(assignment).parent,
-    )
-    assert done.returncode == 0, f"{assignment} cells {cell_ids} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
-    line = next(x for x in done.stdout.splitlines()[::-1] if x.startswith(MARKER))
-    return json.loads(line.removeprefix(MARKER))
-
 
 # ---------------------------------------------------------------- 05: degree and random_state
 
