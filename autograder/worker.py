@@ -62,9 +62,15 @@ class _Worker:
             ctypes.CDLL("libc.so.6").prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self.folder = Path(tempfile.mkdtemp(prefix="course-worker-"))
-        os.chmod(self.folder, 0o755)
         atexit.register(shutil.rmtree, self.folder, True)
-        os.environ["JUPYTER_RUNTIME_DIR"] = str(self.folder)
+        # The only part of it a sandboxed kernel sees (and may write): its sockets, connection file
+        # and log. Workspaces (gradebooks with the hidden tests' source) and kernel specs are
+        # beside it, never inside.
+        self.kernel_folder = self.folder / "kernel"
+        self.kernel_folder.mkdir()
+        os.chmod(self.folder, 0o755)
+        os.chmod(self.kernel_folder, 0o755)
+        os.environ["JUPYTER_RUNTIME_DIR"] = str(self.kernel_folder)
         os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
         self.uid: int | None = None
         self._uid_lock = None
@@ -80,9 +86,9 @@ class _Worker:
             extra.LimitOutput.max_lines = 1000
             if settings.sandbox:
                 self.uid = self.uid or self._claim_uid()
-                os.chown(self.folder, self.uid, self.uid)
+                os.chown(self.kernel_folder, self.uid, self.uid)
                 hidden = [*settings.hidden, str(course.SOLUTIONS), str(course.AUTOGRADER / "workspace")]
-                spec = sandbox.SandboxSpec(worker_dir=str(self.folder), uid=self.uid, hidden=hidden,
+                spec = sandbox.SandboxSpec(worker_dir=str(self.kernel_folder), uid=self.uid, hidden=hidden,
                                            limits=settings.limits)
                 kernels = self.folder / "jupyter" / "kernels"
                 name = f"course-sandbox-{len(self._configs)}"
@@ -90,7 +96,7 @@ class _Worker:
                 os.environ["JUPYTER_PATH"] = str(kernels.parent)
                 extra.Execute.kernel_name = name
                 extra.KernelManager.transport = "ipc"
-                extra.KernelManager.ip = str(self.folder / "k")
+                extra.KernelManager.ip = str(self.kernel_folder / "k")
             self._configs[key] = extra
         return self._configs[key]
 
@@ -194,7 +200,7 @@ def _not_graded(result: Result, outcome: nbgrader_calls.Autograded, settings: Se
         result.status, result.reason = "crashed", CRASHED
     result.score = 0.0
     log = outcome.log
-    kernel_log = worker.folder / "kernel.log"
+    kernel_log = worker.kernel_folder / "kernel.log"
     if kernel_log.exists():
         log += "\n--- kernel log ---\n" + kernel_log.read_text(errors="replace")[-2000:]
     result.log_tail = log[-5000:]

@@ -112,6 +112,7 @@ def test_hostile_code_reaches_nothing_outside_its_folder(batch):
     assert "NETWORK REACHED" not in printed["network"] and "Network is unreachable" in printed["network"]
     assert "looked at" in printed["reads-solutions"], printed["reads-solutions"][-2000:]
     assert "BEGIN HIDDEN TESTS" not in printed["reads-solutions"] and "BEGIN SOLUTION" not in printed["reads-solutions"]
+    assert "HIDDEN TESTS SEEN" not in printed["reads-solutions"], "a gradebook or notebook with hidden tests was readable"
     assert "WROTE" not in printed["writes-gradebook"] and "refused" in printed["writes-gradebook"]
     with sqlite3.connect(out / "workspace" / "gradebook.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -243,7 +244,7 @@ def test_a_loopback_cluster_grades_like_the_local_run_though_a_worker_is_killed(
             assert row == local, f"remote {row} != local {local}"
     printed = printed_by(out, "network")
     assert "NETWORK REACHED" not in printed and "Network is unreachable" in printed
-    assert "BEGIN HIDDEN TESTS" not in printed_by(out, "reads-solutions")
+    assert "HIDDEN TESTS SEEN" not in printed_by(out, "reads-solutions")
     assert "WROTE" not in printed_by(out, "writes-gradebook")
     run = json.loads((out / ".work" / "last_run.json").read_text())
     assert run["scheduler"] == cluster.address and run["sandbox"] and 1 <= run["workers"] <= 2

@@ -30,8 +30,9 @@ while True:
     "network": """import socket
 socket.create_connection(('1.1.1.1', 53), timeout=5).close()
 print('NETWORK REACHED')""",
-    # Any copy of this module's source or autograded notebook it can read anywhere: solutions/,
-    # another checkout of the course, or its own notebook on disk (which holds the hidden tests).
+    # Any copy of this module's source, autograded notebook or gradebook it can read anywhere:
+    # solutions/, another checkout of the course, its own notebook on disk or the grading
+    # workspace's gradebook (both hold the hidden tests).
     "reads-solutions": """import os
 seen = 0
 for top in ('/', '{solutions}'):
@@ -39,14 +40,15 @@ for top in ('/', '{solutions}'):
         folders[:] = [f for f in folders if os.path.join(root, f) not in ('/proc', '/sys', '/dev')]
         for name in files:
             seen += 1
-            if name.endswith('.ipynb'):
+            if name.endswith(('.ipynb', '.db')):
                 try:
-                    text = open(os.path.join(root, name)).read()
+                    text = open(os.path.join(root, name), 'rb').read().decode('utf-8', 'replace')
                 except OSError as error:
                     print('refused', name, error)
                     continue
                 if 'split_state' in text:
-                    print(os.path.join(root, name), text)
+                    hidden = 'HIDDEN TESTS SEEN' if 'BEGIN HIDDEN TESTS' in text else 'no hidden tests'
+                    print(os.path.join(root, name), hidden, text[:2000])
 print('looked at', seen, 'files')""",
     "writes-gradebook": """import glob
 hits = glob.glob('{out}/**/gradebook.db', recursive=True) + glob.glob('/tmp/**/gradebook.db', recursive=True)
