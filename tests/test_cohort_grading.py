@@ -112,7 +112,7 @@ def test_hostile_code_reaches_nothing_outside_its_folder(batch):
     assert "NETWORK REACHED" not in printed["network"] and "Network is unreachable" in printed["network"]
     assert "looked at" in printed["reads-solutions"], printed["reads-solutions"][-2000:]
     assert "BEGIN HIDDEN TESTS" not in printed["reads-solutions"] and "BEGIN SOLUTION" not in printed["reads-solutions"]
-    assert "HIDDEN TESTS SEEN" not in printed["reads-solutions"], "a gradebook or notebook with hidden tests was readable"
+    assert "HIDDEN TESTS SEEN" not in printed["reads-solutions"], "a readable gradebook or notebook has hidden tests"
     assert "WROTE" not in printed["writes-gradebook"] and "refused" in printed["writes-gradebook"]
     with sqlite3.connect(out / "workspace" / "gradebook.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
