@@ -20,10 +20,14 @@ import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import nbgrader.api
+from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from nbgrader.converters.autograde import Autograde
 from nbgrader.coursedir import CourseDirectory
+from nbgrader.dbutil import ALEMBIC_DIR
 from nbgrader.plugins import CsvExportPlugin
 from nbgrader.preprocessors import Execute
 from sqlalchemy import event
@@ -82,10 +86,6 @@ def alembic_head() -> str:
     """The gradebook schema's version that nbgrader stamps into a new gradebook, read in this
     process from nbgrader's own migration scripts. nbgrader asks a subprocess (`alembic heads`),
     which costs over 2 s here, more than writing a whole assignment's template."""
-    from alembic.config import Config as AlembicConfig
-    from alembic.script import ScriptDirectory
-    from nbgrader.dbutil import ALEMBIC_DIR
-
     config = AlembicConfig()
     config.set_main_option("script_location", ALEMBIC_DIR)
     return ScriptDirectory.from_config(config).get_current_head()
@@ -94,8 +94,6 @@ def alembic_head() -> str:
 @contextlib.contextmanager
 def alembic_in_process():
     """While inside, a gradebook nbgrader creates in this process is stamped by ``alembic_head``."""
-    import nbgrader.api
-
     asked = nbgrader.api.get_alembic_version
     nbgrader.api.get_alembic_version = alembic_head
     try:

@@ -32,7 +32,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sys
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -194,9 +196,6 @@ def reap(uid: int, wait: float = 20.0) -> list[int]:
     so this touches nothing else. The grading worker is a child subreaper (see worker.py), so
     the orphans' zombies are its children and it collects them here.
     """
-    import signal
-    import time
-
     deadline = time.monotonic() + wait
     while True:
         pids = processes_of(uid)

@@ -21,8 +21,10 @@ from pathlib import Path
 
 from autograder import course, nbgrader_calls
 
-# Node-local by default (a cluster's /tmp); COURSE_GRADING_CACHE moves it.
-CACHE = Path(os.environ.get("COURSE_GRADING_CACHE") or Path(tempfile.gettempdir()) / "course-grading") / "templates"
+# Node-local by default (a cluster's /tmp), one per user (an instructor's run and root's must not
+# share files); COURSE_GRADING_CACHE moves it.
+CACHE = Path(os.environ.get("COURSE_GRADING_CACHE")
+             or Path(tempfile.gettempdir()) / f"course-grading-{os.getuid()}") / "templates"
 
 
 class Template:
