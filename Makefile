@@ -68,11 +68,14 @@ sandbox:
 	fi
 
 ## The PostgreSQL gradebook tests start a throwaway server (tests/pg_server.py) from Debian's
-## postgresql: install it when missing and possible (root with apt-get); elsewhere those tests skip.
+## postgresql: install it when missing and possible (root with apt-get), without the system cluster
+## Debian would start on port 5432; elsewhere those tests skip.
 postgres:
 	@if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && ! command -v postgres >/dev/null 2>&1; then \
 		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 			echo "installing Debian's postgresql for the gradebook tests"; \
+			mkdir -p /etc/postgresql-common/createcluster.d; \
+			echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.d/no-main-cluster.conf; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 		else \
 			echo "note: PostgreSQL is missing: its gradebook tests will be skipped (sudo apt-get install postgresql)"; \

@@ -71,14 +71,12 @@ def _one_merge_at_a_time(url: str):
         yield
         return
     try:
+        # Held by this connection's session: closing it (or losing it) releases the lock, so there
+        # is no unlock to fail after a server restart and hide the error that matters.
         with engine.connect() as connection:
             connection.execute(sqlalchemy.text("SELECT pg_advisory_lock(:key)"), {"key": MERGE_LOCK})
             connection.commit()
-            try:
-                yield
-            finally:
-                connection.execute(sqlalchemy.text("SELECT pg_advisory_unlock(:key)"), {"key": MERGE_LOCK})
-                connection.commit()
+            yield
     finally:
         engine.dispose()
 
@@ -96,11 +94,15 @@ def merge_gradebook(results: list[Result], out: Path, db_url: str | None) -> str
         url = db_url
         try:
             with _one_merge_at_a_time(db_url):
-                # The assignments' cells and checksums, written by nbgrader itself into that database.
+                # The assignments' cells and checksums, written by nbgrader itself into that database;
+                # exported inside the lock too, so the CSV never shows another merge half-way.
                 nbgrader_calls.write_assignments(out / ".work" / "db-release", db_url, chosen)
                 nbgrader_calls.record_grades(db_url, graded)
-        except SQLAlchemyError as error:
-            first = str(getattr(error, "orig", error)).strip().splitlines()[0][:300]
+                nbgrader_calls.export_csv(url, out / "nbgrader-grades.csv")
+        # nbgrader reports some database errors as its own (InvalidEntry is a ValueError, a failed
+        # generate_assignment is NbgraderFailed): all of them mean the same to the instructor.
+        except (SQLAlchemyError, nbgrader_calls.NbgraderFailed, ValueError) as error:
+            first = (str(getattr(error, "orig", error)).strip().splitlines() or [type(error).__name__])[0][:300]
             raise DatabaseError(f"writing the grades into {_shown(db_url)} failed: {first}. Every result is kept "
                                 f"in {out}; run the same command again to merge them.") from None
     else:
@@ -114,7 +116,7 @@ def merge_gradebook(results: list[Result], out: Path, db_url: str | None) -> str
         nbgrader_calls.record_grades(url, graded)
         os.replace(pending, final)
         url = f"sqlite:///{final}"
-    nbgrader_calls.export_csv(url, out / "nbgrader-grades.csv")
+        nbgrader_calls.export_csv(url, out / "nbgrader-grades.csv")
     for r in results:
         notebook = autograded_path(out, r.key)
         if notebook.exists():
