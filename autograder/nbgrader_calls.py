@@ -20,9 +20,9 @@ import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-import nbgrader.api
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
+from nbgrader import api as nbgrader_api
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from nbgrader.converters.autograde import Autograde
@@ -94,12 +94,12 @@ def alembic_head() -> str:
 @contextlib.contextmanager
 def alembic_in_process():
     """While inside, a gradebook nbgrader creates in this process is stamped by ``alembic_head``."""
-    asked = nbgrader.api.get_alembic_version
-    nbgrader.api.get_alembic_version = alembic_head
+    asked = nbgrader_api.get_alembic_version
+    nbgrader_api.get_alembic_version = alembic_head
     try:
         yield
     finally:
-        nbgrader.api.get_alembic_version = asked
+        nbgrader_api.get_alembic_version = asked
 
 
 @contextlib.contextmanager
