@@ -21,6 +21,7 @@ import datetime as dt
 import json
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from autograder.report import RunFacts, write_report
 from autograder.results import Settings
 from autograder.sandbox import Limits
 from autograder.scheduling import Cluster
+from autograder.template import Template
 
 
 @dataclasses.dataclass
@@ -47,6 +49,12 @@ class Options:
 
 def default_out() -> Path:
     return Path(f"grading-{dt.datetime.now():%Y%m%d-%H%M%S}")
+
+
+def _start(work) -> threading.Thread:
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    return thread
 
 
 def _warn(message: str) -> None:
@@ -94,6 +102,12 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
         if todo:
             if cluster is None:
                 cluster = stack.enter_context(Cluster(None, min(options.workers or os.cpu_count() or 1, len(todo))))
+            if not options.db_url:
+                # The merged gradebook's template, written while the workers grade (the client only
+                # waits for results meanwhile), so the merge finds it ready. Started once the local
+                # workers exist: nbgrader changes this process's directory while it writes.
+                gradable = sorted({s.assignment for s in found if s.status != "invalid"})
+                stack.callback(threading.Thread.join, _start(Template(*gradable).ready))
             dashboard = cluster.dashboard
             if options.progress:
                 print(f"grading {len(todo)} submissions on {options.scheduler or 'a local cluster'}; "

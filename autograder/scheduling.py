@@ -62,7 +62,10 @@ class Cluster:
                     "Check the address and port, that `dask scheduler` is running there, and that this "
                     "machine may connect to it; or leave out --scheduler to grade on this machine.") from None
             return self
-        with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+        # No statistical profiler in the workers: it samples their threads every 10 ms for a
+        # dashboard page nobody reads while grading, and competes with the kernels for the cores.
+        with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+                              "distributed.worker.profile.enabled": False}):
             self._local = LocalCluster(
                 n_workers=self.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                 dashboard_address="127.0.0.1:0", preload=["autograder.worker"], silence_logs=logging.ERROR,
