@@ -120,6 +120,8 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
                     bar.set_postfix_str(f"{result.learner} {result.status}", refresh=False)
                     bar.update(1)
         phases["grading"] = time.monotonic() - started
+        # The cluster shuts down (half a second) while the results are merged.
+        closing = _start(stack.pop_all().close)
 
     clock = time.monotonic()
     everything = results.load(out, {s.key for s in found})
@@ -128,6 +130,7 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
     run = RunFacts(graded_now=len(todo), workers=len(workers - {""}), scheduler=options.scheduler or "a local cluster",
                    dashboard=dashboard, sandbox=sandboxed)
     write_report(everything, out, run)
+    closing.join()
     phases["merge_and_report"] = time.monotonic() - clock
     now = [r for r in everything if r.key in {s.key for s in todo}]
     stats = {"submissions": len(found), "graded_now": len(todo), "workers": run.workers,

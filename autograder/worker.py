@@ -32,6 +32,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from autograder import startup  # noqa: F401 (before nbformat: see its docstring)
+
+# isort: split
 import nbformat
 from traitlets.config import Config
 
