@@ -66,8 +66,10 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
     """Grade every submission in ``submissions`` into ``out``; returns ``out / 'grades.csv'``.
 
     Raises ``FileNotFoundError``/``ValueError`` for unusable input, ``merge.DatabaseError`` for an
-    unusable ``db_url`` and ``scheduling.ClusterError`` for an unreachable or refusing cluster,
-    the last two before anything is written to ``out``.
+    unusable ``db_url`` and ``scheduling.ClusterError`` for an unreachable scheduler, all three
+    before anything is written to ``out``; ``ClusterError`` also when a worker refuses the run's
+    tasks or the scheduler is lost, and ``DatabaseError`` when the merge fails: then every result
+    graded so far is kept in ``out``, and the same command finishes the run.
     """
     options = options or Options()
     out, submissions = Path(out).resolve(), Path(submissions).resolve()
