@@ -126,13 +126,15 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
         closing = _start(stack.pop_all().close)
 
     clock = time.monotonic()
-    everything = results.load(out, {s.key for s in found})
-    merge.merge_gradebook(everything, out, options.db_url)
-    grades = merge.write_tables(everything, out)
-    run = RunFacts(graded_now=len(todo), workers=len(workers - {""}), scheduler=options.scheduler or "a local cluster",
-                   dashboard=dashboard, sandbox=sandboxed)
-    write_report(everything, out, run)
-    closing.join()
+    try:
+        everything = results.load(out, {s.key for s in found})
+        merge.merge_gradebook(everything, out, options.db_url)
+        grades = merge.write_tables(everything, out)
+        run = RunFacts(graded_now=len(todo), workers=len(workers - {""}),
+                       scheduler=options.scheduler or "a local cluster", dashboard=dashboard, sandbox=sandboxed)
+        write_report(everything, out, run)
+    finally:
+        closing.join()  # the cluster is down before anything, an error included, leaves this function
     phases["merge_and_report"] = time.monotonic() - clock
     now = [r for r in everything if r.key in {s.key for s in todo}]
     stats = {"submissions": len(found), "graded_now": len(todo), "workers": run.workers,

@@ -47,7 +47,8 @@ for top in ('/', '{solutions}'):
                     print('refused', name, error)
                     continue
                 if 'split_state' in text:
-                    hidden = 'HIDDEN TESTS SEEN' if 'BEGIN HIDDEN TESTS' in text else 'no hidden tests'
+                    marker = 'BEGIN HIDDEN ' + 'TESTS'  # not spelled out: this code is in the feedback page
+                    hidden = 'HIDDEN TESTS SEEN' if marker in text else 'no hidden tests'
                     print(os.path.join(root, name), hidden, text[:2000])
 print('looked at', seen, 'files')""",
     "writes-gradebook": """import glob
