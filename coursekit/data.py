@@ -41,6 +41,21 @@ def load_breast_cancer() -> tuple[pd.DataFrame, pd.Series]:
     return frame.drop(columns="malignant"), frame["malignant"]
 
 
+def diabetes_split(
+    features=None, *, test_size: float = 0.25, random_state: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series]:
+    """The diabetes table split as ``train_test_split`` would: ``(X_train, X_held_out, y_train,
+    y_held_out)``, with ``features`` only (all ten by default).
+
+    ``test_size=0.25`` is the notebooks' test split; module 08 holds out 0.3 as its validation
+    split. The rows depend only on ``test_size`` and ``random_state``, not on ``features``.
+    """
+    X, y = load_diabetes()
+    if features is not None:
+        X = X[list(features)]
+    return tuple(train_test_split(X, y, test_size=test_size, random_state=random_state))
+
+
 def cancer_training_split(features, random_state: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The demos' training rows of the breast-cancer table: ``features`` only, as arrays.
 

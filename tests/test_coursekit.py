@@ -1,19 +1,25 @@
-"""Unit tests for the course package: data, feedback helpers, plots, demos."""
+"""Unit tests for the course package: data, instant checks, plots, demos."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import io
+import pkgutil
 
 import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image
 from sklearn import datasets
+from sklearn.model_selection import train_test_split
 
+import coursekit.demos
 from coursekit import BOOKKEEPING_ATTRIBUTES, load_breast_cancer, load_diabetes
-from coursekit.data import cancer_training_split
-from coursekit.demos import RadioKnobDemo
-from coursekit.feedback import NotYet, check_labels, expect, score_labels
+from coursekit.checks import NotYet, check_labels, expect, score_labels
+from coursekit.data import cancer_training_split, diabetes_split
+from coursekit.demos import Demo, RadioKnobDemo
+from coursekit.demos.base import budget_slider
 
 
 def test_diabetes_is_sklearns_unscaled_table():
@@ -49,6 +55,44 @@ def test_demo_training_split_is_the_notebooks_stratified_three_quarters():
     again, _ = cancer_training_split(["mean_radius", "worst_area"], random_state=3)
     other, _ = cancer_training_split(["mean_radius", "worst_area"], random_state=4)
     assert np.array_equal(X_train, again) and not np.array_equal(X_train, other)
+
+
+def test_diabetes_split_is_train_test_split_of_the_whole_table():
+    X, y = load_diabetes()
+    for test_size, random_state in ((0.25, 0), (0.3, 0), (0.25, 7)):
+        expected = train_test_split(X, y, test_size=test_size, random_state=random_state)
+        got = diabetes_split(test_size=test_size, random_state=random_state)
+        assert len(got) == 4
+        for part, reference in zip(got, expected, strict=True):
+            assert part.equals(reference)  # values, columns and row labels (the rows chosen)
+    X_train, X_val, y_train, y_val = diabetes_split()
+    assert len(X_train) == len(y_train) == 331 and len(X_val) == len(y_val) == 111
+
+
+def test_diabetes_split_keeps_the_rows_when_features_are_chosen():
+    X_all, *_ = diabetes_split(test_size=0.3)
+    X_two, X_val, _, _ = diabetes_split(["bmi", "s5"], test_size=0.3)
+    assert list(X_two.columns) == ["bmi", "s5"] and list(X_val.columns) == ["bmi", "s5"]
+    assert X_two.equals(X_all[["bmi", "s5"]])
+
+
+def test_budget_slider_runs_from_one_try_to_the_budget():
+    slider = budget_slider("budget (tries)", 30, 1000)
+    assert (slider.min, slider.max, slider.step, slider.value) == (1, 1000, 1, 30)
+    assert slider.readout and slider.continuous_update and slider.layout.width == "460px"
+    assert budget_slider("budget", 10, 25, width="520px").layout.width == "520px"
+
+
+def test_every_demo_class_is_exported_from_coursekit_demos():
+    defined = set()
+    for info in pkgutil.iter_modules(coursekit.demos.__path__):
+        module = importlib.import_module(f"coursekit.demos.{info.name}")
+        defined |= {
+            name for name, cls in inspect.getmembers(module, inspect.isclass)
+            if issubclass(cls, Demo) and cls.__module__ == module.__name__
+        }
+    assert set(coursekit.demos.__all__) == defined
+    assert all(getattr(coursekit.demos, name).__name__ == name for name in coursekit.demos.__all__)
 
 
 def test_bookkeeping_names_are_fitted_attribute_names():
@@ -116,7 +160,6 @@ def test_radio_knob_widget_shows_value_and_redraws_on_change():
 
 def test_demo_fits_match_a_fresh_ridge_fit():
     from sklearn.linear_model import Ridge
-    from sklearn.model_selection import train_test_split
 
     X, y = load_diabetes()
     X_train, _, y_train, _ = train_test_split(X, y, test_size=0.25, random_state=0)

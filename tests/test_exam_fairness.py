@@ -39,8 +39,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 import coursekit
+import coursekit.checks
 import coursekit.exam
-import coursekit.feedback
 from coursekit.exam import DIABETES_SPLIT_SEEDS, LASSO_ALPHAS, PRACTICE_ID, ExamPaper
 
 ASSIGNMENT = "09_mock_exam"
@@ -185,7 +185,7 @@ def grading_environment():
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("JUPYTERHUB_USER", raising=False)
         # The setup cell would send this process's stderr to stdout; a kernel of its own does that.
-        patch.setattr(coursekit.feedback, "keep_checks_off_stderr", lambda: None)
+        patch.setattr(coursekit.checks, "keep_checks_off_stderr", lambda: None)
         for module in (coursekit, coursekit.exam):
             for loader in ("load_diabetes", "load_breast_cancer"):
                 cached = functools.lru_cache(getattr(module, loader))

@@ -33,6 +33,20 @@ def log_slider(
     )
 
 
+def budget_slider(description: str, value: int, max_budget: int, width: str = "460px") -> widgets.IntSlider:
+    """A search-budget slider: how many tries (1 to ``max_budget``) the figure shows."""
+    return widgets.IntSlider(
+        value=value,
+        min=1,
+        max=max_budget,
+        step=1,
+        description=description,
+        continuous_update=True,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width=width),
+    )
+
+
 class Demo:
     """A figure plus the controls that change it.
 

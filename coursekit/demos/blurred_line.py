@@ -14,21 +14,21 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
-from sklearn.model_selection import train_test_split
 
-from coursekit.data import load_diabetes
-from coursekit.demos.base import Demo, log_slider
+from coursekit.data import diabetes_split
+from coursekit.demos.base import Demo, budget_slider, log_slider
 from coursekit.plots import OKABE_ITO, SearchTrace, ValidationCurve, label, new_figure
 
-SPLIT = {"test_size": 0.3, "random_state": 0}  # the notebook's training / validation split
+VALIDATION_SIZE = 0.3  # the notebook's training / validation split
 
 
 def standardised_split(features, random_state: int = 0):
     """Training and validation arrays of the diabetes table, standardised with the training
     split's means and standard deviations; the target stays in clinical units."""
-    X, y = load_diabetes()
-    X_train, X_val, y_train, y_val = train_test_split(
-        X[list(features)].to_numpy(), y.to_numpy(), test_size=SPLIT["test_size"], random_state=random_state
+    # Row-major arrays: a column-major copy sums in another order and changes the last bits.
+    X_train, X_val, y_train, y_val = (
+        np.ascontiguousarray(part)
+        for part in diabetes_split(features, test_size=VALIDATION_SIZE, random_state=random_state)
     )
     mean, std = X_train.mean(axis=0), X_train.std(axis=0)
     return (X_train - mean) / std, (X_val - mean) / std, y_train, y_val
@@ -129,13 +129,7 @@ class WeightSearchDemo(Demo):
         return self.tries[self.best_index[budget - 1]]
 
     def controls(self) -> dict[str, widgets.ValueWidget]:
-        return {
-            "budget": widgets.IntSlider(
-                value=self.budget, min=1, max=self.max_budget, step=1,
-                description="budget (tries)", continuous_update=True,
-                style={"description_width": "initial"}, layout=widgets.Layout(width="460px"),
-            )
-        }
+        return {"budget": budget_slider("budget (tries)", self.budget, self.max_budget)}
 
     def draw(self, budget: int) -> None:
         budget = int(min(max(budget, 1), self.max_budget))

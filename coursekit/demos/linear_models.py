@@ -16,9 +16,9 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 from sklearn.linear_model import lasso_path
-from sklearn.model_selection import KFold, train_test_split
+from sklearn.model_selection import KFold
 
-from coursekit.data import load_diabetes
+from coursekit.data import diabetes_split
 from coursekit.demos.base import Demo, log_slider
 from coursekit.plots import CYCLE, OKABE_ITO, CoefficientPath, ValidationCurve, new_figure
 
@@ -66,9 +66,8 @@ class ShrinkageDemo(Demo):
     """Ridge or lasso on the ten standardised diabetes measurements, for every alpha on the slider."""
 
     def __init__(self, random_state: int = 0):
-        X, y = load_diabetes()
-        X_train, _, y_train, _ = train_test_split(X, y, test_size=0.25, random_state=random_state)
-        self.names = list(X.columns)
+        X_train, _, y_train, _ = diabetes_split(random_state=random_state)
+        self.names = list(X_train.columns)
         self.X_train = X_train.to_numpy(dtype=float)
         self.y_train = y_train.to_numpy(dtype=float)
         self.log10_alphas = np.round(

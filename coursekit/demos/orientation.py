@@ -5,9 +5,8 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 from sklearn.linear_model import Ridge
-from sklearn.model_selection import train_test_split
 
-from coursekit.data import load_diabetes
+from coursekit.data import diabetes_split
 from coursekit.demos.base import Demo, log_slider
 from coursekit.plots import OKABE_ITO, CoefficientPath, label, new_figure
 
@@ -23,10 +22,7 @@ class RadioKnobDemo(Demo):
     """
 
     def __init__(self, random_state: int = 0):
-        X, y = load_diabetes()
-        x_train, _, y_train, _ = train_test_split(
-            X[["bmi"]], y, test_size=0.25, random_state=random_state
-        )
+        x_train, _, y_train, _ = diabetes_split(["bmi"], random_state=random_state)
         self.x_train = x_train.to_numpy()
         self.y_train = y_train.to_numpy()
         self._fits: dict[float, tuple[float, float]] = {}

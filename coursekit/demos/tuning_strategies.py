@@ -34,13 +34,13 @@ from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 from sklearn.kernel_ridge import KernelRidge
 from sklearn.metrics import r2_score
 from sklearn.metrics.pairwise import euclidean_distances
-from sklearn.model_selection import KFold, train_test_split
+from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from coursekit.data import load_diabetes
-from coursekit.demos.base import Demo
+from coursekit.data import diabetes_split
+from coursekit.demos.base import Demo, budget_slider
 from coursekit.plots import CYCLE, SearchTrace, label, new_figure
 
 # The search space, in log10 units: alpha from 0.001 to 1000, gamma from 0.0001 to 100.
@@ -104,8 +104,7 @@ class KernelRidgeCV:
     """
 
     def __init__(self):
-        X, y = load_diabetes()
-        X_train, _, y_train, _ = train_test_split(X, y, test_size=0.25, random_state=0)
+        X_train, _, y_train, _ = diabetes_split()
         self.X_train, self.y_train = X_train, y_train
         X_fit_all, y_fit_all = X_train.to_numpy(), y_train.to_numpy().astype(float)
         self.cv = KFold(n_splits=3, shuffle=True, random_state=0)
@@ -290,11 +289,7 @@ class TuningRaceDemo(Demo):
 
     def controls(self) -> dict[str, widgets.ValueWidget]:
         return {
-            "budget": widgets.IntSlider(
-                value=self.budget, min=1, max=self.max_budget, step=1,
-                description="budget (configurations evaluated)", continuous_update=True,
-                style={"description_width": "initial"}, layout=widgets.Layout(width="520px"),
-            )
+            "budget": budget_slider("budget (configurations evaluated)", self.budget, self.max_budget, width="520px")
         }
 
     def draw(self, budget: int) -> None:

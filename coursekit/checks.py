@@ -1,4 +1,4 @@
-"""Small helpers for the tests inside the notebooks.
+"""The learner's instant checks: small helpers for the tests inside the notebooks.
 
 Visible tests use them to explain what is wrong in words a learner can act on; hidden tests use
 ``score_labels`` for partial credit. nbgrader reads the number a test cell ends with as its
