@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
                               "(default: sqlite in OUT/workspace/gradebook.db)")
     grade_parser.add_argument("--no-sandbox", action="store_true",
                               help="run learner code unconfined (only for trusted notebooks; prints a warning)")
+    grade_parser.add_argument("--cold", action="store_true",
+                              help="start every kernel as a new interpreter instead of forking it from the worker's "
+                                   "warm template (slower; for comparison)")
     grade_parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -70,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         out = (args.out or default_out()).resolve()
         options = Options(workers=args.workers, scheduler=args.scheduler, cell_timeout=args.cell_timeout,
-                          sandbox=not args.no_sandbox, db_url=args.db_url, progress=not args.quiet,
+                          sandbox=not args.no_sandbox, warm=not args.cold, db_url=args.db_url, progress=not args.quiet,
                           limits=Limits(memory_mb=args.memory_mb, notebook_seconds=args.notebook_timeout))
         grades = grade_cohort(args.submissions, out, options)
         print(f"grades: {grades}\nfeedback: {out / 'feedback'}\nreport: {out / 'report.html'}\nfolder: {out}")

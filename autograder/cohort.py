@@ -42,6 +42,7 @@ class Options:
     scheduler: str | None = None      # tcp://host:8786: an existing Dask cluster instead
     cell_timeout: int | None = None   # None: the course's CELL_TIMEOUT
     sandbox: bool = True
+    warm: bool = True                 # kernels forked from a warm template (False: a new interpreter each)
     db_url: str | None = None
     limits: Limits = dataclasses.field(default_factory=Limits)
     progress: bool = True
@@ -85,7 +86,7 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
     elif not options.sandbox:
         _warn("learner code will run WITHOUT the sandbox (--no-sandbox): only for trusted notebooks.")
     settings = Settings(cell_timeout=options.cell_timeout or Settings.cell_timeout, limits=options.limits,
-                        sandbox=sandboxed, hidden=(str(out), str(submissions)))
+                        sandbox=sandboxed, hidden=(str(out), str(submissions)), warm=options.warm)
 
     with contextlib.ExitStack() as stack:
         # An instructor's cluster is reached before anything is written; a local one starts only
@@ -142,7 +143,10 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
              "execution_seconds": sum(r.execution_seconds for r in now),
              "autograde_seconds": sum(r.seconds for r in now),
              "feedback_seconds": sum(r.feedback_seconds for r in now),
-             "phases": phases, "sandbox": sandboxed, "scheduler": options.scheduler or "local"}
+             "kernel_start_seconds": sum(r.kernel_start_seconds for r in now),
+             "first_cell_seconds": sum(r.first_cell_seconds for r in now),
+             "phases": phases, "sandbox": sandboxed, "warm": sandboxed and options.warm,
+             "scheduler": options.scheduler or "local"}
     work.mkdir(parents=True, exist_ok=True)
     (work / "last_run.json").write_text(json.dumps(stats, indent=1))
     return grades

@@ -7,7 +7,16 @@ import time
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
 
-EXECUTION_SECONDS = 0.0  # time spent in the last notebook's execution (kernel start to shutdown)
+# The last notebook's execution, for the benchmark's breakdown: all of it (kernel start to
+# shutdown), the kernel's start until it answers, and the first code cell (the course's imports).
+EXECUTION_SECONDS = 0.0
+KERNEL_START_SECONDS = 0.0
+FIRST_CELL_SECONDS = 0.0
+
+
+def reset_timers() -> None:
+    global EXECUTION_SECONDS, KERNEL_START_SECONDS, FIRST_CELL_SECONDS
+    EXECUTION_SECONDS = KERNEL_START_SECONDS = FIRST_CELL_SECONDS = 0.0
 
 
 class TimedExecute(Execute):
@@ -15,11 +24,30 @@ class TimedExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         global EXECUTION_SECONDS
-        started = time.monotonic()
+        self._started = time.monotonic()
+        self._first_cell_timed = False
         try:
             return super().preprocess(nb, resources, km)
         finally:
-            EXECUTION_SECONDS += time.monotonic() - started
+            EXECUTION_SECONDS += time.monotonic() - self._started
+
+    def start_new_kernel_client(self, **kwargs):
+        global KERNEL_START_SECONDS
+        try:
+            return super().start_new_kernel_client(**kwargs)
+        finally:
+            KERNEL_START_SECONDS += time.monotonic() - self._started
+
+    def preprocess_cell(self, cell, resources, index):
+        global FIRST_CELL_SECONDS
+        if cell.cell_type != "code" or self._first_cell_timed:
+            return super().preprocess_cell(cell, resources, index)
+        self._first_cell_timed = True
+        started = time.monotonic()
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        finally:
+            FIRST_CELL_SECONDS += time.monotonic() - started
 
 
 class LimitOutputSize(NbGraderPreprocessor):

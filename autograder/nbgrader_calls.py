@@ -168,13 +168,15 @@ class Autograded:
     cells: dict[str, tuple[float, float]]     # grade_id -> (score, max_score) of every graded cell
     seconds: float                            # the whole autograde call
     execution_seconds: float                  # kernel start to shutdown
+    kernel_start_seconds: float               # of which: until the kernel answered
+    first_cell_seconds: float                 # of which: the first code cell (the course's imports)
 
 
 def autograde(config: Config, workspace: Path, assignment: str, learner: str) -> Autograded:
     """nbgrader's autograde of ``workspace/submitted/<learner>/<assignment>``, scored from the
     gradebook at ``config.CourseDirectory.db_url``."""
     started = time.monotonic()
-    limits.EXECUTION_SECONDS = 0.0
+    limits.reset_timers()
     with scratch_gradebooks(), warnings.catch_warnings():
         # nbgrader's gradebook code trips SQLAlchemy 2's autoflush warning on every submission.
         warnings.simplefilter("ignore")
@@ -195,7 +197,8 @@ def autograde(config: Config, workspace: Path, assignment: str, learner: str) ->
             maximum = float(row.max_score)
     return Autograded(success=success, log=(outcome.get("log") or "") + (outcome.get("error") or ""),
                       score=score, max_score=maximum, cells=cells, seconds=seconds,
-                      execution_seconds=limits.EXECUTION_SECONDS)
+                      execution_seconds=limits.EXECUTION_SECONDS, kernel_start_seconds=limits.KERNEL_START_SECONDS,
+                      first_cell_seconds=limits.FIRST_CELL_SECONDS)
 
 
 def generate_feedback(config: Config, workspace: Path, assignment: str, learner: str) -> str | None:

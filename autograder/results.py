@@ -29,6 +29,7 @@ class Settings:
     limits: Limits = dataclasses.field(default_factory=Limits)
     sandbox: bool = True                       # a worker that cannot build the sandbox refuses
     hidden: tuple[str, ...] = ()               # folders never to be seen from a sandbox
+    warm: bool = True                          # kernels forked from a warm template (autograder/warm.py)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,6 +71,8 @@ class Result:
     worker: str = ""                           # which worker graded it
     seconds: float = 0.0                       # autograde, kernel included
     execution_seconds: float = 0.0             # kernel start to shutdown
+    kernel_start_seconds: float = 0.0          # of which: until the kernel answered
+    first_cell_seconds: float = 0.0            # of which: the first code cell (the course's imports)
     feedback_seconds: float = 0.0
     log_tail: str = ""                         # for the instructor, when nbgrader could not grade
 

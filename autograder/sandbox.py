@@ -106,11 +106,21 @@ def visible_paths() -> list[Path]:
     return sorted(outer, key=lambda p: (len(p.parts), str(p)))
 
 
-def command(spec: SandboxSpec, connection_file: str, cwd: str) -> list[str]:
-    """The full command line that starts one sandboxed kernel."""
-    limits = spec.limits
-    python = sys.executable
-    bwrap = [
+# Set inside every sandbox: HOME and matplotlib's cache in the private /tmp, one maths thread.
+SANDBOX_ENV = {"HOME": "/tmp", "MPLCONFIGDIR": "/tmp/mpl", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+               "MKL_NUM_THREADS": "1"}
+
+
+def masked(spec: SandboxSpec) -> list[str]:
+    """The hidden folders that lie inside a visible tree, hidden again by an empty tmpfs (belt and
+    braces: none should)."""
+    return [h for h in spec.hidden if Path(h).is_dir() and any(Path(h).is_relative_to(p) for p in visible_paths())]
+
+
+def bwrap(spec: SandboxSpec, writable: list[str], chdir: str, env: dict[str, str] | None = None,
+          extra: list[str] = ()) -> list[str]:
+    """bwrap's arguments for the sandbox's file system and namespaces (up to its ``--``)."""
+    args = [
         "bwrap",
         "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
         "--die-with-parent", "--new-session",
@@ -119,40 +129,40 @@ def command(spec: SandboxSpec, connection_file: str, cwd: str) -> list[str]:
 
     def parents_of(path: Path) -> list[str]:
         # bwrap would create missing mount points as 0700 root, unreadable to the kernel's uid.
-        args = []
+        found = []
         for parent in reversed(path.parents):
             if parent not in made:
-                args += ["--perms", "0755", "--dir", str(parent)]
+                found += ["--perms", "0755", "--dir", str(parent)]
                 made.add(parent)
-        return args
+        return found
 
     for system in SYSTEM:
         if os.path.islink(system):  # merged /usr: /bin -> usr/bin
-            bwrap += ["--symlink", os.readlink(system), system]
+            args += ["--symlink", os.readlink(system), system]
         elif os.path.isdir(system):
-            bwrap += ["--ro-bind", system, system]
+            args += ["--ro-bind", system, system]
         made.add(Path(system))
-    bwrap += ["--dev", "/dev", "--proc", "/proc",
-              "--perms", "1777", "--tmpfs", "/tmp", "--perms", "1777", "--tmpfs", "/dev/shm"]
+    args += ["--dev", "/dev", "--proc", "/proc",
+             "--perms", "1777", "--tmpfs", "/tmp", "--perms", "1777", "--tmpfs", "/dev/shm"]
     made.update({Path("/dev"), Path("/proc"), Path("/tmp"), Path("/dev/shm")})
     for path in visible_paths():
-        bwrap += parents_of(path) + ["--ro-bind", str(path), str(path)]
+        args += parents_of(path) + ["--ro-bind", str(path), str(path)]
         made.add(path)
-    for hidden in spec.hidden:  # belt and braces, should one ever lie inside a visible tree
-        if Path(hidden).is_dir() and any(Path(hidden).is_relative_to(p) for p in visible_paths()):
-            bwrap += ["--tmpfs", hidden]
-    for writable in (cwd, spec.worker_dir):
-        bwrap += parents_of(Path(writable)) + ["--bind", writable, writable]
-        made.add(Path(writable))
-    # The autograded notebook on disk already holds the restored hidden tests: the kernel that runs
-    # it must not be able to read it (it only ever needs the cells nbgrader sends it).
-    for notebook in sorted(Path(cwd).rglob("*.ipynb")):
-        bwrap += ["--ro-bind", "/dev/null", str(notebook)]
-    bwrap += ["--chdir", cwd]
-    bwrap += ["--unsetenv", "JPY_PARENT_PID", "--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp/mpl"]
-    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        bwrap += ["--setenv", variable, "1"]
-    prlimit = [
+    for hidden in masked(spec):
+        args += ["--tmpfs", hidden]
+    for folder in writable:
+        args += parents_of(Path(folder)) + ["--bind", folder, folder]
+        made.add(Path(folder))
+    args += list(extra)
+    args += ["--chdir", chdir, "--unsetenv", "JPY_PARENT_PID"]
+    for variable, value in {**SANDBOX_ENV, **(env or {})}.items():
+        args += ["--setenv", variable, value]
+    return args + ["--"]
+
+
+def prlimit(limits: Limits) -> list[str]:
+    """The resource limits, as a command prefix (inherited by everything the sandbox starts)."""
+    return [
         "prlimit",
         f"--as={limits.memory_mb * 1024 * 1024}",
         f"--cpu={limits.cpu_seconds}",
@@ -162,14 +172,24 @@ def command(spec: SandboxSpec, connection_file: str, cwd: str) -> list[str]:
         "--core=0",
         "--",
     ]
+
+
+def command(spec: SandboxSpec, connection_file: str, cwd: str) -> list[str]:
+    """The full command line that starts one sandboxed kernel (the cold path)."""
+    # The autograded notebook on disk already holds the restored hidden tests: the kernel that runs
+    # it must not be able to read it (it only ever needs the cells nbgrader sends it).
+    masks = []
+    for notebook in sorted(Path(cwd).rglob("*.ipynb")):
+        masks += ["--ro-bind", "/dev/null", str(notebook)]
     setpriv = [
         "setpriv", f"--reuid={spec.uid}", f"--regid={spec.uid}", "--clear-groups",
         "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
     ]
-    kernel = [python, "-m", "ipykernel_launcher", "-f", connection_file, "--HistoryManager.hist_file=:memory:"]
+    kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file, "--HistoryManager.hist_file=:memory:"]
     # Dies with the grading worker that started it (SIGKILL of a run leaves no kernel behind).
-    wall = ["setpriv", "--pdeathsig=KILL", "--", "timeout", "--signal=KILL", str(limits.notebook_seconds)]
-    return wall + bwrap + ["--"] + prlimit + setpriv + kernel
+    wall = ["setpriv", "--pdeathsig=KILL", "--", "timeout", "--signal=KILL", str(spec.limits.notebook_seconds)]
+    sandbox = bwrap(spec, [cwd, spec.worker_dir], chdir=cwd, extra=masks)
+    return wall + sandbox + prlimit(spec.limits) + setpriv + kernel
 
 
 def processes_of(uid: int) -> list[int]:
@@ -214,23 +234,36 @@ def reap(uid: int, wait: float = 20.0) -> list[int]:
         time.sleep(0.05)
 
 
-def launch(spec_file: str, connection_file: str) -> None:
-    """Kernel spec entry point: make the connection file readable inside, then exec the sandbox."""
+def load_spec(spec_file: str) -> SandboxSpec:
     raw = json.loads(Path(spec_file).read_text())
-    spec = SandboxSpec(**{**raw, "limits": Limits(**raw["limits"])})
-    worker_dir = Path(spec.worker_dir)
-    reap(spec.uid, wait=5)  # nothing left over from the previous notebook
-    inside = worker_dir / "connection.json"
+    return SandboxSpec(**{**raw, "limits": Limits(**raw["limits"])})
+
+
+def prepare(spec: SandboxSpec, connection_file: str) -> str:
+    """Before a kernel starts: nothing left of the previous one, the connection file readable
+    inside (returned), and the notebook's own folder (nbgrader's autograded copy, the current
+    directory) owned by the sandbox uid: the only place it may write."""
+    reap(spec.uid, wait=5)
+    inside = Path(spec.worker_dir) / "connection.json"
     shutil.copyfile(connection_file, inside)
     os.chmod(inside, 0o644)
     cwd = os.getcwd()
-    # The notebook's own folder (nbgrader's autograded copy) is the only place it may write.
     for folder in [Path(cwd), *Path(cwd).rglob("*")]:
         os.chown(folder, spec.uid, spec.uid)
-    argv = command(spec, str(inside), cwd)
-    # The kernel's own chatter (banner, warnings) goes to a log, not the instructor's terminal;
-    # what learners' code prints reaches the notebook over the kernel's sockets.
-    log = os.open(worker_dir / "kernel.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    return str(inside)
+
+
+def kernel_log(spec: SandboxSpec) -> int:
+    """The kernel's own chatter (banner, warnings) goes to a log, not the instructor's terminal;
+    what learners' code prints reaches the notebook over the kernel's sockets."""
+    return os.open(Path(spec.worker_dir) / "kernel.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+
+
+def launch(spec_file: str, connection_file: str) -> None:
+    """Kernel spec entry point of the cold path: prepare, then exec the sandbox."""
+    spec = load_spec(spec_file)
+    argv = command(spec, prepare(spec, connection_file), os.getcwd())
+    log = kernel_log(spec)
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.execvp(argv[0], argv)

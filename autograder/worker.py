@@ -38,7 +38,7 @@ from autograder import startup  # noqa: F401 (before nbformat: see its docstring
 import nbformat
 from traitlets.config import Config
 
-from autograder import course, nbgrader_calls, sandbox
+from autograder import course, nbgrader_calls, sandbox, warm
 from autograder.results import Graded, Result, Settings, Task
 from autograder.template import Template
 
@@ -81,6 +81,9 @@ class _Worker:
         self.uid: int | None = None
         self._uid_lock = None
         self._configs: dict[str, Config] = {}
+        self._zygotes: dict[str, warm.Zygote] = {}    # settings -> its template
+        self._template_key = ""
+        self._current: warm.Zygote | None = None
 
     def config(self, settings: Settings) -> Config:
         """nbgrader's configuration for tasks graded with ``settings`` (kernel spec included)."""
@@ -98,13 +101,37 @@ class _Worker:
                                            limits=settings.limits)
                 kernels = self.folder / "jupyter" / "kernels"
                 name = f"course-sandbox-{len(self._configs)}"
-                sandbox.write_kernelspec(kernels, name, spec)
+                if settings.warm:
+                    self._zygotes[key] = self._template(spec)
+                    self._zygotes[key].write_kernelspec(kernels, name)
+                else:
+                    sandbox.write_kernelspec(kernels, name, spec)
                 os.environ["JUPYTER_PATH"] = str(kernels.parent)
                 extra.Execute.kernel_name = name
                 extra.KernelManager.transport = "ipc"
                 extra.KernelManager.ip = str(self.kernel_folder / "k")
             self._configs[key] = extra
         return self._configs[key]
+
+    def _template(self, spec: sandbox.SandboxSpec) -> warm.Zygote:
+        """The warm template for ``spec``: the current one when it fits, else a new one (only one
+        lives per worker: runs with other limits replace it)."""
+        key = warm.template_key(spec)
+        if self._template_key != key:
+            for old in self._zygotes.values():
+                old.stop()
+            self._current = warm.Zygote(spec, self.folder / f"template-{len(self._configs)}")
+            self._current.start()  # its imports overlap this task's nbgrader set-up
+            self._template_key = key
+        return self._current
+
+    def zygote(self, settings: Settings) -> warm.Zygote | None:
+        """The warm kernel template for ``settings`` (None: cold kernels), replaced when it died."""
+        self.config(settings)
+        zygote = self._zygotes.get(json.dumps(dataclasses.asdict(settings), sort_keys=True))
+        if zygote is not None and not zygote.alive():
+            zygote.start()
+        return zygote
 
     def _claim_uid(self) -> int:
         """A sandbox uid no other live worker on this machine is using.
@@ -163,6 +190,15 @@ def grade(task: Task) -> Graded:
     shutil.rmtree(workspace, ignore_errors=True)
     submitted = workspace / "submitted" / learner / assignment
     submitted.mkdir(parents=True)
+    for leftover in worker.kernel_folder.iterdir():  # nothing a previous kernel wrote survives it
+        leftover.unlink() if not leftover.is_dir() or leftover.is_symlink() else shutil.rmtree(leftover)
+    zygote = worker.zygote(task.settings)
+    if zygote is not None:
+        # The kernel's folder is nbgrader's autograded copy: where a warm kernel can run it.
+        exchange = zygote.exchange / task.key
+        shutil.rmtree(exchange, ignore_errors=True)
+        exchange.mkdir()
+        (workspace / "autograded").symlink_to(exchange)
     (submitted / f"{assignment}.ipynb").write_bytes(task.notebook)
     shutil.copyfile(template.gradebook, workspace / "gradebook.db")
     db_url = f"sqlite:///{workspace / 'gradebook.db'}"
@@ -178,7 +214,9 @@ def grade(task: Task) -> Graded:
         result = Result(learner=learner, assignment=assignment, digest=task.digest, source=task.source,
                         status="graded", reason="", score=outcome.score, max_score=outcome.max_score,
                         cells=outcome.cells, note=task.note, worker=worker.name, seconds=round(outcome.seconds, 2),
-                        execution_seconds=round(outcome.execution_seconds, 2))
+                        execution_seconds=round(outcome.execution_seconds, 2),
+                        kernel_start_seconds=round(outcome.kernel_start_seconds, 2),
+                        first_cell_seconds=round(outcome.first_cell_seconds, 2))
         if not outcome.success:
             return Graded(_not_graded(result, outcome, task.settings, worker))
         autograded = workspace / "autograded" / learner / assignment / f"{assignment}.ipynb"
@@ -192,6 +230,8 @@ def grade(task: Task) -> Graded:
         return Graded(result, feedback_html=page, autograded=autograded.read_bytes())
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
+        if zygote is not None:
+            shutil.rmtree(exchange, ignore_errors=True)
 
 
 def _not_graded(result: Result, outcome: nbgrader_calls.Autograded, settings: Settings, worker: _Worker) -> Result:

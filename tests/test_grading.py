@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import html
+import json
 import re
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from notebook_tools import (
     wrong_answers,
 )
 
+from autograder import sandbox
 from autograder.cohort import Options, grade_cohort
 
 SOLUTION, UNTOUCHED = "solution", "untouched"
@@ -47,9 +49,10 @@ def right_variants_typed(assignment: str, k: int) -> dict[str, str]:
 
 
 class Cohort:
-    def __init__(self, assignment: str, out: Path):
+    def __init__(self, assignment: str, out: Path, submissions: Path):
         self.assignment = assignment
         self.out = out
+        self.submissions = submissions
         self.workspace = out / "workspace"
 
     def scores(self, learner: str) -> dict[str, tuple[float, float]]:
@@ -95,7 +98,7 @@ def graded_cohort(assignment: str, tmp_path_factory) -> Cohort:
             nbformat.write(notebook, str(folder / f"{assignment}.ipynb"))
         out = tmp_path_factory.mktemp(f"graded-{assignment}")
         grade_cohort(submissions, out, Options(progress=False))
-        _cohorts[assignment] = Cohort(assignment, out)
+        _cohorts[assignment] = Cohort(assignment, out, submissions)
     return _cohorts[assignment]
 
 
@@ -111,7 +114,7 @@ def per_assignment():
 def test_setup_cell_keeps_warnings_from_zeroing_test_cells(assignment):
     """nbgrader scores a test cell 0 when it writes to stderr: a warning raised by a learner's code
     would zero a correct answer. A locked setup cell (restored at autograde, so it cannot be
-    removed) calls coursekit.feedback.keep_checks_off_stderr() before the first answer cell."""
+    removed) calls coursekit.checks.keep_checks_off_stderr() before the first answer cell."""
     cells = read(source_path(assignment)).cells
     first_answer = next(i for i, c in enumerate(cells) if nbgrader_meta(c).get("solution"))
     calls = [
@@ -244,6 +247,21 @@ def test_every_exercise_has_right_answers_that_earn_full_marks(assignment, tmp_p
         f"{assignment}: correct answers lose points (an unfair test: fix the test, not the answer; "
         f"autograded notebooks in {cohort.workspace / 'autograded'}):\n" + "\n".join(problems)
     )
+
+
+@per_assignment()
+def test_warm_and_cold_kernels_give_the_same_grades(assignment, tmp_path_factory):
+    """The cohort was graded on warm kernels (forked from each worker's template); graded again
+    with a new interpreter per notebook, every learner (the solution, the untouched release, each
+    wrong answer, each right variant) gets the same status, reason and points in every cell."""
+    warm = graded_cohort(assignment, tmp_path_factory)
+    assert json.loads((warm.out / ".work" / "last_run.json").read_text())["warm"] == (sandbox.probe() is None)
+    out = tmp_path_factory.mktemp(f"cold-{assignment}")
+    grade_cohort(warm.submissions, out, Options(progress=False, warm=False))
+    cold = Cohort(assignment, out, warm.submissions)
+    assert cold.grades_csv() == warm.grades_csv()
+    for learner in warm.grades_csv():
+        assert cold.scores(learner) == warm.scores(learner), learner
 
 
 @per_assignment()
