@@ -1,8 +1,10 @@
 """The sandbox every learner's kernel runs in while it is graded.
 
 nbgrader starts one kernel per notebook through ``Execute.kernel_name``; the cohort grader points
-that at a kernel spec whose command is this module. It runs as the grading user, outside the
-sandbox, and replaces itself with (outermost first):
+that at a kernel spec whose command is this module (``--cold``) or ``autograder/warm.py`` (the
+default: kernels forked from a template that runs in this same sandbox, ``autograder/zygote.py``).
+The cold command runs as the grading user, outside the sandbox, and replaces itself with
+(outermost first):
 
 ``timeout -s KILL``   wall-clock limit for the whole notebook (the per-cell limit is nbgrader's
                       ``Execute.timeout``)

@@ -17,6 +17,7 @@ worker it shares with the template, where the worker puts nbgrader's autograded 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -47,7 +48,8 @@ PRELOAD = (
 TEMPLATE_ENV = {"MPLBACKEND": "module://matplotlib_inline.backend_inline"}
 # What the template needs to confine each child (root inside the sandbox; the children have none).
 CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP", "CAP_KILL", "CAP_DAC_OVERRIDE")
-READY_SECONDS = 120.0  # the template's imports on a loaded machine, before a request is refused
+READY_SECONDS = 60.0  # the template's imports on a loaded machine, before a request is refused
+UNHEALTHY = "unhealthy"  # left in the control folder by a launcher the template did not serve
 
 
 def course_modules() -> list[str]:
@@ -102,8 +104,8 @@ class Zygote:
         self.starts += 1
 
     def alive(self) -> bool:
-        """Running and answering (its socket accepts a connection)."""
-        if self.process is None or self.process.poll() is not None:
+        """Running, listening, and no launcher found it unable to serve."""
+        if self.process is None or self.process.poll() is not None or (self.control / UNHEALTHY).exists():
             return False
         deadline = time.monotonic() + 5
         while not self.socket.exists():  # just started: binding comes first, before the imports
@@ -153,6 +155,8 @@ def launch(warm_file: str, connection_file: str) -> None:
             raise ValueError(first.get("error", "the template hung up"))
     except (OSError, ValueError) as error:
         print(f"warm kernel unavailable ({error}): starting a cold one", file=sys.stderr)
+        with contextlib.suppress(OSError):  # the worker replaces the template before its next task
+            Path(warm["socket"]).with_name(UNHEALTHY).touch()
         sandbox.launch(warm["cold"], connection_file)  # does not return
         return
     conn.settimeout(None)

@@ -191,7 +191,10 @@ def grade(task: Task) -> Graded:
     submitted = workspace / "submitted" / learner / assignment
     submitted.mkdir(parents=True)
     for leftover in worker.kernel_folder.iterdir():  # nothing a previous kernel wrote survives it
-        leftover.unlink() if not leftover.is_dir() or leftover.is_symlink() else shutil.rmtree(leftover)
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
     zygote = worker.zygote(task.settings)
     if zygote is not None:
         # The kernel's folder is nbgrader's autograded copy: where a warm kernel can run it.

@@ -48,9 +48,9 @@ def test_sweep_covers_each_control_range():
     assert len(sequence) == 3 + 5 + 2 + 10
 
 
-def test_grading_benchmark_times_stock_local_and_scheduler_runs(tmp_path):
-    """The smallest real run: two learners of module 00, graded by stock nbgrader, by ours on a local
-    cluster and by ours through a loopback `dask scheduler` with two workers."""
+def test_grading_benchmark_times_stock_cold_warm_and_scheduler_runs(tmp_path):
+    """The smallest real run: two learners of module 00, graded by stock nbgrader, by ours with cold
+    and with warm kernels on a local cluster, and through a loopback `dask scheduler` with two workers."""
     out = tmp_path / "grading.json"
     result = subprocess.run(
         [sys.executable, str(REPO / "benchmarks" / "grading.py"), "--copies", "2", "--modules", "00_orientation",
@@ -60,11 +60,17 @@ def test_grading_benchmark_times_stock_local_and_scheduler_runs(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     figures = json.loads(out.read_text())
     assert figures["submissions"] == 2
-    assert figures["stock_seconds"] > 0 and figures["local_seconds"] > 0 and figures["scheduler_seconds"] > 0
-    assert figures["sandbox"] == (sandbox.probe() is None)
+    for run in ("stock", "cold", "warm", "scheduler"):
+        assert figures[f"{run}_seconds"] > 0
+    assert figures["sandbox"] == figures["warm_kernels"] == (sandbox.probe() is None)
     assert 1 <= figures["scheduler_workers"] <= 2, "graded by the loopback cluster's workers"
-    for run in ("local", "scheduler"):
-        assert 0 < figures["execution_seconds"][run] and figures["overheads"][run]["per_submission"] < 1
+    for run in ("cold", "warm", "scheduler"):
+        assert figures["overheads"][run]["per_submission"] < 1
         assert {"collect", "grading", "merge_and_report"} <= set(figures["phases"][run])
-    for line in ("local / stock", "scheduler / local", "per submission", "grading phase", "end to end"):
+    for run in ("cold", "warm"):
+        parts = figures["breakdown"][run]
+        assert parts["kernel start"] > 0 and parts["first cell (the course's imports)"] > 0
+        assert all(seconds >= 0 for seconds in parts.values()), parts
+    for line in ("cold / stock", "warm / stock", "scheduler / warm local", "per submission", "grading phase",
+                 "end to end", "kernel start", "feedback page"):
         assert line in result.stdout

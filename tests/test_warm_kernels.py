@@ -12,14 +12,19 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
+import threading
 from pathlib import Path
 
 import nbformat
 import pytest
 from dask_cluster import LoopbackCluster
 from hostile.cohort import ASSIGNMENT, FIRST, FULL
+from jupyter_client import KernelManager
 from notebook_tools import fill, read, release_path, solution_answers
 from test_cohort_grading import LIMITS, printed_by, requires_sandbox, rows, run_grade
+
+from autograder import sandbox, warm
 
 pytestmark = pytest.mark.xdist_group("cohort")
 
@@ -148,3 +153,48 @@ def test_nothing_passes_from_one_learner_to_the_next_and_broken_kernels_are_repl
         assert rows(tmp_path / "out-third")[0]["score"] == str(FULL)
         replaced = templates_of(worker)
         assert len(replaced) == 1 and replaced != templates
+
+
+def test_a_template_in_a_bad_state_gives_a_cold_kernel_and_is_replaced(tmp_path, monkeypatch):
+    """A template that hangs up on its launcher (here: something else answering on its socket):
+    the notebook's kernel starts cold instead, and the template is marked for replacement."""
+    requires_sandbox()
+    folder = tmp_path / "worker"
+    kernel_folder = folder / "kernel"
+    kernel_folder.mkdir(parents=True)
+    os.chmod(tmp_path, 0o755)
+    os.chmod(folder, 0o755)
+    uid = sandbox.FIRST_UID + 999  # not one a grading worker of a parallel test holds
+    os.chown(kernel_folder, uid, uid)
+    zygote = warm.Zygote(sandbox.SandboxSpec(worker_dir=str(kernel_folder), uid=uid), folder / "template")
+    zygote.start()
+    try:
+        assert zygote.alive()
+        zygote.write_kernelspec(folder / "jupyter" / "kernels", "warm-test")
+        zygote.socket.unlink()
+        impostor = socket.socket(socket.AF_UNIX)
+        impostor.bind(str(zygote.socket))
+        impostor.listen()
+        threading.Thread(target=lambda: [impostor.accept()[0].close() for _ in range(5)], daemon=True).start()
+        monkeypatch.setenv("JUPYTER_PATH", str(folder / "jupyter"))
+        monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(kernel_folder))
+        cwd = zygote.exchange / "notebook"
+        cwd.mkdir()
+        manager = KernelManager(kernel_name="warm-test", transport="ipc", ip=str(kernel_folder / "k"))
+        manager.start_kernel(cwd=str(cwd))
+        client = manager.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=60)
+            outputs = []
+            client.execute_interactive(
+                "import os; print(open(f'/proc/{os.getppid()}/cmdline', 'rb').read().split(b'\\0')[0].decode(), "
+                "os.getuid())", timeout=60, output_hook=lambda m: outputs.append(m["content"].get("text", "")))
+        finally:
+            client.stop_channels()
+            manager.shutdown_kernel(now=True)
+        assert "".join(outputs).split() == ["bwrap", str(uid)], outputs  # cold: bwrap's init is its parent
+        assert not zygote.alive()
+    finally:
+        zygote.stop()
+        sandbox.reap(uid, wait=5)
