@@ -124,10 +124,11 @@ class Zygote:
             self.process.wait()
         self.process = None
 
-    def write_kernelspec(self, kernels_dir: Path, name: str) -> None:
-        """Kernel spec ``name``: warm kernels from this template, the cold spec as the fallback."""
+    def write_kernelspec(self, kernels_dir: Path, name: str, spec: sandbox.SandboxSpec) -> None:
+        """Kernel spec ``name``: warm kernels from this template, a cold kernel in ``spec`` (a spec
+        with this template's key) as the fallback."""
         cold = f"{name}-cold"
-        sandbox.write_kernelspec(kernels_dir, cold, self.spec)
+        sandbox.write_kernelspec(kernels_dir, cold, spec)
         folder = kernels_dir / name
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "warm.json").write_text(json.dumps({"cold": str(kernels_dir / cold / "sandbox.json"),

@@ -82,8 +82,7 @@ class _Worker:
         self._uid_lock = None
         self._configs: dict[str, Config] = {}
         self._zygotes: dict[str, warm.Zygote] = {}    # settings -> its template
-        self._template_key = ""
-        self._current: warm.Zygote | None = None
+        self._current: warm.Zygote | None = None       # the one running
 
     def config(self, settings: Settings) -> Config:
         """nbgrader's configuration for tasks graded with ``settings`` (kernel spec included)."""
@@ -103,7 +102,7 @@ class _Worker:
                 name = f"course-sandbox-{len(self._configs)}"
                 if settings.warm:
                     self._zygotes[key] = self._template(spec)
-                    self._zygotes[key].write_kernelspec(kernels, name)
+                    self._zygotes[key].write_kernelspec(kernels, name, spec)
                 else:
                     sandbox.write_kernelspec(kernels, name, spec)
                 os.environ["JUPYTER_PATH"] = str(kernels.parent)
@@ -114,22 +113,27 @@ class _Worker:
         return self._configs[key]
 
     def _template(self, spec: sandbox.SandboxSpec) -> warm.Zygote:
-        """The warm template for ``spec``: the current one when it fits, else a new one (only one
-        lives per worker: runs with other limits replace it)."""
-        key = warm.template_key(spec)
-        if self._template_key != key:
-            for old in self._zygotes.values():
-                old.stop()
+        """The warm template for ``spec``: the current one when it fits (runs that differ only in
+        what no sandbox sees share it), else a new one, which replaces it."""
+        if self._current is None or warm.template_key(self._current.spec) != warm.template_key(spec):
+            if self._current is not None:
+                self._current.stop()
             self._current = warm.Zygote(spec, self.folder / f"template-{len(self._configs)}")
             self._current.start()  # its imports overlap this task's nbgrader set-up
-            self._template_key = key
         return self._current
 
     def zygote(self, settings: Settings) -> warm.Zygote | None:
-        """The warm kernel template for ``settings`` (None: cold kernels), replaced when it died."""
+        """The running warm template for ``settings`` (None: cold kernels); one that died, or that
+        a launcher found unable to serve, is started again. One template runs per worker."""
         self.config(settings)
         zygote = self._zygotes.get(json.dumps(dataclasses.asdict(settings), sort_keys=True))
-        if zygote is not None and not zygote.alive():
+        if zygote is None:
+            return None
+        if zygote is not self._current:  # a run with other limits came in between
+            if self._current is not None:
+                self._current.stop()
+            self._current = zygote
+        if not zygote.alive():
             zygote.start()
         return zygote
 

@@ -166,11 +166,12 @@ def test_a_template_in_a_bad_state_gives_a_cold_kernel_and_is_replaced(tmp_path,
     os.chmod(folder, 0o755)
     uid = sandbox.FIRST_UID + 999  # not one a grading worker of a parallel test holds
     os.chown(kernel_folder, uid, uid)
-    zygote = warm.Zygote(sandbox.SandboxSpec(worker_dir=str(kernel_folder), uid=uid), folder / "template")
+    spec = sandbox.SandboxSpec(worker_dir=str(kernel_folder), uid=uid)
+    zygote = warm.Zygote(spec, folder / "template")
     zygote.start()
     try:
         assert zygote.alive()
-        zygote.write_kernelspec(folder / "jupyter" / "kernels", "warm-test")
+        zygote.write_kernelspec(folder / "jupyter" / "kernels", "warm-test", spec)
         zygote.socket.unlink()
         impostor = socket.socket(socket.AF_UNIX)
         impostor.bind(str(zygote.socket))
