@@ -30,6 +30,7 @@ from pathlib import Path
 
 from autograder import sandbox
 from autograder.course import REPO
+from autograder.zygote import UNUSABLE
 
 ZYGOTE = Path(__file__).with_name("zygote.py")
 
@@ -113,6 +114,11 @@ class Zygote:
                 return False
             time.sleep(0.02)
         return True
+
+    @property
+    def unusable(self) -> bool:
+        """The template found it cannot confine a child on this machine: cold kernels only."""
+        return self.process is not None and self.process.poll() == UNUSABLE
 
     def log(self) -> str:
         path = self.control / "zygote.log"

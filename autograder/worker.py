@@ -133,7 +133,13 @@ class _Worker:
             if self._current is not None:
                 self._current.stop()
             self._current = zygote
+        if zygote.unusable:
+            return None
         if not zygote.alive():
+            if zygote.unusable:
+                print(f"worker {self.name}: warm kernels cannot be used on this machine, grading with cold ones:\n"
+                      f"{zygote.log()[-2000:]}", file=sys.stderr)
+                return None
             zygote.start()
         return zygote
 

@@ -44,6 +44,7 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 1, 4, 24, 38, 47
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
+UNUSABLE = 3  # exit status: this machine does not let the template confine its children
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
@@ -123,9 +124,8 @@ def _send(conn: socket.socket, message: dict) -> None:
         pass  # the requester is gone; the child is killed in serve()
 
 
-def become_kernel(request: dict, config: dict) -> None:
-    """In the child: confine this process, then run ipykernel as ipykernel_launcher would."""
-    cwd = request["cwd"]
+def confine(cwd: str, config: dict, log: str | None) -> None:
+    """In a child: everything that makes it a sandboxed kernel's process, its folder ``cwd``."""
     os.setsid()
     _check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
@@ -134,10 +134,11 @@ def become_kernel(request: dict, config: dict) -> None:
     for notebook in sorted(glob.glob(os.path.join(glob.escape(cwd), "**", "*.ipynb"), recursive=True)):
         _mount("/dev/null", notebook, None, MS_BIND)
         _mount(None, notebook, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NODEV | MS_NOSUID)
-    log = os.open(os.path.join(config["worker_dir"], "kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    os.close(log)
+    if log is not None:
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
     uid = config["uid"]
     for capability in range(64):
         if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
@@ -153,6 +154,31 @@ def become_kernel(request: dict, config: dict) -> None:
     if os.getppid() != config["zygote_pid"]:
         os._exit(1)  # the zygote died before PDEATHSIG was set
     os.chdir(cwd)
+
+
+def self_test(config: dict) -> str | None:
+    """None when a child can be confined here, else why not (this machine's kernel or container
+    may forbid mounts or namespaces even to root): then this template must not serve."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            confine(config["exchange"], config, log=None)
+            if os.getuid() != config["uid"] or os.geteuid() != config["uid"]:
+                raise RuntimeError("the confined child still runs as root")
+            code = 0
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        finally:
+            sys.stderr.flush()
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return None if os.waitstatus_to_exitcode(status) == 0 else "a child could not be confined (see above)"
+
+
+def become_kernel(request: dict, config: dict) -> None:
+    """In the child: confine this process, then run ipykernel as ipykernel_launcher would."""
+    confine(request["cwd"], config, log=os.path.join(config["worker_dir"], "kernel.log"))
     os.makedirs(os.environ.get("MPLCONFIGDIR", "/tmp/mpl"), exist_ok=True)
     environment = dict(request["env"])
     environment.pop("JPY_PARENT_PID", None)
@@ -227,6 +253,10 @@ def main(config_file: str) -> None:
     os.chdir("/")
     _prctl(PR_SET_DUMPABLE, 0)  # learners' processes (another uid) cannot read or trace it
     config["zygote_pid"] = os.getpid()
+    why = self_test(config)
+    if why:
+        print(f"unusable: {why}", flush=True)
+        sys.exit(UNUSABLE)
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(config["socket"])
     server.listen(8)
