@@ -100,10 +100,10 @@ hub-proxy:
 release: $(STAMP)
 	$(BIN)/python -m autograder release
 
-## Instructors: grade a cohort: make grade SUBMISSIONS=folder-or-zip [OUT=folder] [WORKERS=n] [SCHEDULER=tcp://host:8786] [DB_URL=url]
+## Instructors: grade a cohort: make grade SUBMISSIONS=folder-or-zip [OUT=folder] [WORKERS=n] [SCHEDULER=tcp://host:8786] [DB_URL=url] [CANVAS_ROSTER=csv] [ARGS="more options"]
 grade: $(STAMP) sandbox
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder or .zip> [OUT=<folder>] [WORKERS=<n>] [SCHEDULER=tcp://<host>:8786] [DB_URL=<url>]"; exit 2; }
-	$(BIN)/python -m autograder grade "$(SUBMISSIONS)" $(if $(OUT),--out "$(OUT)") $(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler "$(SCHEDULER)") $(if $(DB_URL),--db-url "$(DB_URL)")
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder or .zip> [OUT=<folder>] [WORKERS=<n>] [SCHEDULER=tcp://<host>:8786] [DB_URL=<url>] [CANVAS_ROSTER=<csv>] [ARGS=\"<more options>\"]"; exit 2; }
+	$(BIN)/python -m autograder grade "$(SUBMISSIONS)" $(if $(OUT),--out "$(OUT)") $(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler "$(SCHEDULER)") $(if $(DB_URL),--db-url "$(DB_URL)") $(if $(CANVAS_ROSTER),--canvas-roster "$(CANVAS_ROSTER)") $(ARGS)
 
 ## Everyone: time every widget demo and notebook (table + benchmarks/results/latest.json).
 bench: $(STAMP)

@@ -13,6 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from autograder import similarity
 from autograder.cohort import Options, default_out, grade_cohort
 from autograder.course import CELL_TIMEOUT
 from autograder.merge import DatabaseError
@@ -57,6 +58,25 @@ def _parser() -> argparse.ArgumentParser:
                               "(default: sqlite in OUT/workspace/gradebook.db)")
     grade_parser.add_argument("--no-sandbox", action="store_true",
                               help="run learner code unconfined (only for trusted notebooks; prints a warning)")
+    lms = grade_parser.add_argument_group("grades into the LMS (written to OUT/lms/, listed in the report)")
+    lms.add_argument("--canvas-roster", type=Path, metavar="CSV",
+                     help="the gradebook Canvas exported (Grades > Export): written back with this run's grades as "
+                          "OUT/lms/canvas-import.csv, for Grades > Import")
+    lms.add_argument("--canvas-match", default="SIS Login ID", metavar="COLUMN",
+                     help="the roster column that holds the learner ids (default: SIS Login ID)")
+    lms.add_argument("--moodle", action="store_true",
+                     help="also OUT/lms/moodle-import.csv for Moodle's grade import (one column per assignment)")
+    lms.add_argument("--moodle-roster", type=Path, metavar="CSV",
+                     help="the gradebook Moodle exported: exactly its learners are written (implies --moodle)")
+    lms.add_argument("--moodle-identifier", default="username", metavar="FIELD",
+                     help="Moodle's user field the learner ids are: username (default), email or idnumber")
+    lms.add_argument("--missing-grade", choices=("empty", "zero"), default="empty",
+                     help="a roster learner without a submission: leave the grade as it is (default) or 0")
+    grade_parser.add_argument("--similarity-threshold", type=float, default=similarity.THRESHOLD, metavar="SHARE",
+                              help="flag two learners' answers to a cell in OUT/similarity.html when this share of "
+                                   f"the shorter one is in the other (default {similarity.THRESHOLD}); flags change "
+                                   "no grade")
+    grade_parser.add_argument("--no-similarity", action="store_true", help="do not compare answers between learners")
     grade_parser.add_argument("--cold", action="store_true",
                               help="start every kernel as a new interpreter instead of forking it from the worker's "
                                    "warm template (slower; for comparison)")
@@ -74,7 +94,11 @@ def main(argv: list[str] | None = None) -> int:
         out = (args.out or default_out()).resolve()
         options = Options(workers=args.workers, scheduler=args.scheduler, cell_timeout=args.cell_timeout,
                           sandbox=not args.no_sandbox, warm=not args.cold, db_url=args.db_url, progress=not args.quiet,
-                          limits=Limits(memory_mb=args.memory_mb, notebook_seconds=args.notebook_timeout))
+                          limits=Limits(memory_mb=args.memory_mb, notebook_seconds=args.notebook_timeout),
+                          canvas_roster=args.canvas_roster, canvas_match=args.canvas_match, moodle=args.moodle,
+                          moodle_roster=args.moodle_roster, moodle_identifier=args.moodle_identifier,
+                          missing_grade=args.missing_grade, compare_answers=not args.no_similarity,
+                          similarity_threshold=args.similarity_threshold)
         grades = grade_cohort(args.submissions, out, options)
         print(f"grades: {grades}\nfeedback: {out / 'feedback'}\nreport: {out / 'report.html'}\nfolder: {out}")
     except (NbgraderFailed, FileNotFoundError, ValueError, DatabaseError, ClusterError) as error:

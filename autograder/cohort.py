@@ -25,9 +25,10 @@ import threading
 import time
 from pathlib import Path
 
+import nbformat
 import tqdm
 
-from autograder import merge, results, sandbox
+from autograder import course, lms, merge, results, sandbox, similarity
 from autograder.intake import collect
 from autograder.report import RunFacts, write_report
 from autograder.results import Settings
@@ -46,6 +47,14 @@ class Options:
     db_url: str | None = None
     limits: Limits = dataclasses.field(default_factory=Limits)
     progress: bool = True
+    canvas_roster: Path | None = None           # Canvas' gradebook export, filled in as OUT/lms/canvas-import.csv
+    canvas_match: str = "SIS Login ID"          # its column that holds the learner ids
+    moodle: bool = False                        # also OUT/lms/moodle-import.csv
+    moodle_roster: Path | None = None           # Moodle's gradebook export: exactly its learners are written
+    moodle_identifier: str = "username"         # Moodle's user field the learner ids are
+    missing_grade: lms.Missing = "empty"        # what a roster learner without a submission gets
+    compare_answers: bool = True                # OUT/similarity.html: similar answers between learners
+    similarity_threshold: float = similarity.THRESHOLD
 
 
 def default_out() -> Path:
@@ -56,6 +65,43 @@ def _start(work) -> threading.Thread:
     thread = threading.Thread(target=work, daemon=True)
     thread.start()
     return thread
+
+
+def _lms_files(everything: list[results.Result], out: Path, options: Options,
+               canvas: lms.CanvasRoster | None) -> list[lms.LmsExport]:
+    """The LMS import files asked for; what fits nowhere is said on the terminal (and in the report)."""
+    exports = []
+    if canvas is not None:
+        exports.append(lms.write_canvas(canvas, everything, out / "lms" / "canvas-import.csv", options.missing_grade))
+    if options.moodle or options.moodle_roster:
+        exports.append(lms.write_moodle(everything, out / "lms" / "moodle-import.csv", options.moodle_identifier,
+                                        options.moodle_roster, options.missing_grade))
+    for export in exports:
+        if export.unmatched:
+            print(f"{export.path.name}: {len(export.unmatched)} submission(s) match nobody in the roster, not "
+                  "written: " + ", ".join(f"{r.learner} ({r.assignment})" for r in export.unmatched),
+                  file=sys.stderr)
+        if export.no_column:
+            print(f"{export.path.name}: no column for {', '.join(export.no_column)} in the roster; those grades "
+                  "are not in it", file=sys.stderr)
+    return exports
+
+
+def _similar_answers(found: list, out: Path, threshold: float) -> similarity.Flagged:
+    """Every assignment's answers compared between learners; the pairs flagged go to similarity.html."""
+    pairs: list[similarity.SimilarPair] = []
+    answers: similarity.Answers = {}
+    for assignment in course.assignments():
+        submitted = {s.learner: s.path.read_bytes() for s in found
+                     if s.assignment == assignment and s.status != "invalid"}
+        if len(submitted) < 2:
+            continue
+        release = nbformat.read(str(course.RELEASE / assignment / f"{assignment}.ipynb"), as_version=4)
+        pairs += similarity.find_similar(assignment, submitted, release, threshold)
+        answers.update(similarity.answers_by_cell(submitted, release))
+    page = similarity.write_similarity_page(pairs, answers, out / similarity.PAGE, threshold)
+    return similarity.Flagged(page=page, pairs=pairs, answers=sum(len(a) for a in answers.values()),
+                              threshold=threshold)
 
 
 def _warn(message: str) -> None:
@@ -78,6 +124,9 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
     clock = time.monotonic()
     if options.db_url:
         merge.check_database(options.db_url)
+    canvas = lms.read_canvas_roster(options.canvas_roster, options.canvas_match) if options.canvas_roster else None
+    if options.moodle_roster:
+        lms.check_moodle_roster(options.moodle_roster, options.moodle_identifier)
     sandboxed = options.sandbox
     if options.sandbox and not options.scheduler and (why := sandbox.probe()):
         sandboxed = False  # remote workers check for themselves, and refuse rather than run unconfined
@@ -131,9 +180,11 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
         everything = results.load(out, {s.key for s in found})
         merge.merge_gradebook(everything, out, options.db_url)
         grades = merge.write_tables(everything, out)
+        exports = _lms_files(everything, out, options, canvas)
+        similar = _similar_answers(found, out, options.similarity_threshold) if options.compare_answers else None
         run = RunFacts(graded_now=len(todo), workers=len(workers - {""}),
                        scheduler=options.scheduler or "a local cluster", dashboard=dashboard, sandbox=sandboxed)
-        write_report(everything, out, run)
+        write_report(everything, out, run, exports, similar)
     finally:
         closing.join()  # the cluster is down before anything, an error included, leaves this function
     phases["merge_and_report"] = time.monotonic() - clock

@@ -12,11 +12,14 @@ import html
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy
 
+from autograder.lms import LmsExport
 from autograder.results import Result
+from autograder.similarity import Flagged
 
 PASS = 1.0  # a graded cell is passed when it earns full marks
 BLUE, GREEN, VERMILLION = "#0072B2", "#009E73", "#D55E00"  # Okabe-Ito: safe for colour-blind readers
@@ -158,9 +161,49 @@ def _hbar_svg(title: str, xlabel: str, bars: list[tuple[str, float, str]], colou
     return _svg(BAR_CHART_WIDTH, height, summary, body)
 
 
-def write_report(results: list[Result], out: Path, run: RunFacts | None = None) -> Path:
+def _lms_section(exports: Sequence[LmsExport], out: Path) -> list[str]:
+    parts = []
+    for export in exports:
+        name = export.path.relative_to(out) if export.path.is_relative_to(out) else export.path
+        parts.append(f"<h2>Grades for the LMS: {_esc(name)}</h2><p>{_plural(export.filled, 'grade')} written. "
+                     "Import it as it is (Canvas: Grades &gt; Import; Moodle: Grades &gt; Import &gt; CSV file).</p>")
+        if export.unmatched:
+            parts.append("<p><b>These submissions match nobody in the roster and are not in the file</b> (check "
+                         "the learner id, or add the learner in the LMS):</p><ul>" + "".join(
+                             f"<li>{_esc(r.learner)} ({_esc(r.assignment)})</li>" for r in export.unmatched)
+                         + "</ul>")
+        if export.no_column:
+            parts.append(f"<p><b>No column in the roster for</b> {_esc(', '.join(export.no_column))}: create the "
+                         "assignment in the LMS under that name, export the roster again and rerun.</p>")
+        if export.no_submission:
+            missing = sorted({learner for learner, _ in export.no_submission})
+            parts.append(f"<p>{_plural(len(missing), 'learner')} in the roster without a submission of some "
+                         f"assignment of this run: {_esc(', '.join(missing[:50]))}"
+                         f"{' …' if len(missing) > 50 else ''}</p>")
+    return parts
+
+
+def _similarity_section(similar: Flagged | None, out: Path) -> list[str]:
+    if similar is None:
+        return []
+    name = similar.page.relative_to(out) if similar.page.is_relative_to(out) else similar.page
+    link = f"<a href='{_esc(name)}'>{_esc(name)}</a>"
+    if not similar.pairs:
+        return [f"<h2>Similar answers</h2><p>{similar.answers} answers compared between learners: no pair "
+                f"flagged at {100 * similar.threshold:.0f} % or more ({link}).</p>"]
+    counts = Counter(p.assignment for p in similar.pairs)
+    return [f"<h2>Similar answers</h2><p>{_plural(len(similar.pairs), 'pair')} of answers flagged at "
+            f"{100 * similar.threshold:.0f} % or more, out of {similar.answers} answers compared: "
+            + ", ".join(f"{_esc(a)}: {n}" for a, n in sorted(counts.items()))
+            + f". Both answers of each pair, side by side, with what they share marked: {link}. A flag is for "
+            "you to look at before signing a certificate; it changes no grade.</p>"]
+
+
+def write_report(results: list[Result], out: Path, run: RunFacts | None = None,
+                 exports: Sequence[LmsExport] = (), similar: Flagged | None = None) -> Path:
     """``out/report.html``: per assignment, the score distribution, the pass rate of every graded
-    cell and the average per competency, and every submission that needs a look."""
+    cell and the average per competency, every submission that needs a look, and the LMS files
+    written, with every grade that is not in them."""
     by_assignment: dict[str, list[Result]] = defaultdict(list)
     for r in results:
         by_assignment[r.assignment].append(r)
@@ -184,6 +227,8 @@ def write_report(results: list[Result], out: Path, run: RunFacts | None = None) 
                          f"<td>{html.escape(r.status)}</td><td>{html.escape((r.reason + ' ' + r.note).strip())}"
                          "</td></tr>")
         parts.append("</table>")
+    parts += _lms_section(exports, out)
+    parts += _similarity_section(similar, out)
     for assignment, rows in sorted(by_assignment.items()):
         parts.append(f"<h2>{html.escape(assignment)}</h2>")
         scored = [r for r in rows if r.status != "invalid"]

@@ -139,6 +139,56 @@ def test_feedback_report_and_competencies_for_every_learner(batch):
     assert "os-exit" in report  # the problems table
 
 
+CANVAS_EXPORT = """Student,ID,SIS User ID,SIS Login ID,Section,00 Orientation (5001),Current Score
+    Points Possible,,,,,100.00,(read only)
+"Doe, Jane",11,S1,good,Cohort A,,
+"Roe, Rich",12,S2,untouched,Cohort A,42,
+"Poe, Edgar",13,S3,no-submission,Cohort A,7,
+"Loop, Lou",14,S4,loops,Cohort A,,
+"""
+
+
+def test_grades_go_into_the_canvas_and_moodle_files_and_leftovers_are_listed(batch, tmp_path):
+    """Rerun on a copy of the graded batch with the roster Canvas exported: nothing is regraded, the
+    run's grades are filled into that very file (scaled to its points possible), every submission
+    that matches nobody in the roster is named on the terminal and in the report, and the answers
+    compared between learners are linked from it."""
+    out = tmp_path / "out"
+    shutil.copytree(batch["out"], out)
+    roster = tmp_path / "canvas.csv"
+    roster.write_text(CANVAS_EXPORT)
+    result = run_grade(batch["submissions"], out, *LIMITS, "--canvas-roster", str(roster), "--moodle")
+    assert json.loads((out / ".work" / "last_run.json").read_text())["graded_now"] == 0
+    with (out / "lms" / "canvas-import.csv").open(newline="") as f:
+        table = list(csv.reader(f))
+    assert table[0] == CANVAS_EXPORT.splitlines()[0].split(",")
+    assert table[1] == next(csv.reader([CANVAS_EXPORT.splitlines()[1]]))  # points possible, untouched
+    by_login = {row[3]: row for row in table[2:]}
+    assert list(by_login) == ["good", "untouched", "no-submission", "loops"]
+    assert float(by_login["good"][5]) == 100 and float(by_login["untouched"][5]) == 0
+    assert float(by_login["loops"][5]) == round(100 * (FULL - 3) / FULL, 2)
+    assert by_login["no-submission"][5] == "7"  # no result: Canvas keeps what it has
+    assert by_login["good"][0] == "Doe, Jane" and by_login["good"][6] == ""
+    assert "match nobody in the roster" in result.stderr and "sys-exit (00_orientation)" in result.stderr
+    report = (out / "report.html").read_text()
+    assert "canvas-import.csv" in report and "flatlearner (00_orientation)" in report
+    assert "Similar answers" in report and "similarity.html" in report  # compared on every run
+    assert "answers from" in (out / "similarity.html").read_text()
+    with (out / "lms" / "moodle-import.csv").open(newline="") as f:
+        moodle = {row["username"]: row for row in csv.DictReader(f)}
+    assert float(moodle["good"]["00_orientation"]) == FULL and "flatlearner" in moodle
+
+
+def test_a_roster_with_a_duplicate_id_is_refused_before_any_grading(tmp_path):
+    roster = tmp_path / "canvas.csv"
+    roster.write_text(CANVAS_EXPORT.replace("S4,loops", "S4,good"))
+    out = tmp_path / "out"
+    result = run_grade(small_cohort(tmp_path / "subs"), out, "--canvas-roster", str(roster), check=False)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "lines 3 and 6" in result.stderr and "'good'" in result.stderr, result.stderr
+    assert not out.exists()
+
+
 def test_one_worker_gives_the_same_grades_as_two(batch, tmp_path):
     """The batch ran with 2 workers; grade a handful of the same files with 1 and compare."""
     subset = tmp_path / "subset"
