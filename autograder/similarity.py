@@ -312,7 +312,7 @@ def write_similarity_page(pairs: list[SimilarPair], answers: Answers, path: Path
                "write the same code on their own, and nothing here changes a grade.")
     parts = [
         "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Similar answers</title><style>"
-        "body{font-family:sans-serif;max-width:1400px;margin:auto}.pair{display:flex;gap:12px}"
+        "body{font-family:sans-serif;max-width:1400px;margin:auto;padding:0 16px}.pair{display:flex;gap:12px}"
         ".pair>div{flex:1;min-width:0}pre{background:#f6f6f6;padding:6px;overflow-x:auto;white-space:pre-wrap}"
         "mark{background:#ffd27a}</style></head><body><h1>Similar answers</h1>",
         f"<p>{html.escape(summary)}</p>",
