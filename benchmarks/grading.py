@@ -1,6 +1,6 @@
 """Cohort grading against stock nbgrader, in one run on the same machine.
 
-    .venv/bin/python benchmarks/grading.py [--copies 2] [--modules 00_orientation 01_linear_models] [--workers 2]
+    .venv/bin/python benchmarks/grading.py [--copies 6] [--modules 00_orientation ...] [--workers 2] [--repeat 2]
 
 Makes ``--copies`` learners per module (the solution typed into the release, and every other one
 the untouched release, so both fast and failing paths run), then times, on the same submissions:
