@@ -10,7 +10,8 @@
 4. **Results** (``results.py``): each result is recorded in ``OUT`` atomically as it comes back,
    so a run killed half-way is finished by running the same command again.
 5. **Merge** (``merge.py``) and **report** (``report.py``): the gradebook (or ``--db-url``), nbgrader's
-   CSV, grades.csv, competencies and the instructor report, rebuilt from all results every run.
+   CSV, grades.csv, competencies, the LMS import files asked for (``lms.py``), the answers compared
+   between learners (``similarity.py``) and the instructor report, rebuilt from all results every run.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import nbformat
 import tqdm
 
 from autograder import course, lms, merge, results, sandbox, similarity
-from autograder.intake import collect
+from autograder.intake import Submission, collect
 from autograder.report import RunFacts, write_report
 from autograder.results import Settings
 from autograder.sandbox import Limits
@@ -87,7 +88,7 @@ def _lms_files(everything: list[results.Result], out: Path, options: Options,
     return exports
 
 
-def _similar_answers(found: list, out: Path, threshold: float) -> similarity.Flagged:
+def _similar_answers(found: list[Submission], out: Path, threshold: float) -> similarity.Flagged:
     """Every assignment's answers compared between learners; the pairs flagged go to similarity.html."""
     pairs: list[similarity.SimilarPair] = []
     answers: similarity.Answers = {}
@@ -112,9 +113,10 @@ def _warn(message: str) -> None:
 def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -> Path:
     """Grade every submission in ``submissions`` into ``out``; returns ``out / 'grades.csv'``.
 
-    Raises ``FileNotFoundError``/``ValueError`` for unusable input, ``merge.DatabaseError`` for an
-    unusable ``db_url`` and ``scheduling.ClusterError`` for an unreachable scheduler, all three
-    before anything is written to ``out``; ``ClusterError`` also when a worker refuses the run's
+    Raises ``FileNotFoundError``/``ValueError`` for unusable input (an LMS roster included:
+    ``lms.RosterError`` names its line), ``merge.DatabaseError`` for an unusable ``db_url`` and
+    ``scheduling.ClusterError`` for an unreachable scheduler, all three before anything is written
+    to ``out``; ``ClusterError`` also when a worker refuses the run's
     tasks or the scheduler is lost, and ``DatabaseError`` when the merge fails: then every result
     graded so far is kept in ``out``, and the same command finishes the run.
     """
