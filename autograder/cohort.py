@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import datetime as dt
@@ -31,7 +32,7 @@ import tqdm
 
 from autograder import course, lms, merge, results, sandbox, similarity
 from autograder.intake import Submission, collect
-from autograder.report import RunFacts, write_report
+from autograder.report import RunFacts, SimilarityFacts, write_report
 from autograder.results import Settings
 from autograder.sandbox import Limits
 from autograder.scheduling import Cluster
@@ -88,7 +89,7 @@ def _lms_files(everything: list[results.Result], out: Path, options: Options,
     return exports
 
 
-def _similar_answers(found: list[Submission], out: Path, threshold: float) -> similarity.Flagged:
+def _similar_answers(found: list[Submission], out: Path, threshold: float) -> SimilarityFacts:
     """Every assignment's answers compared between learners; the pairs flagged go to similarity.html."""
     pairs: list[similarity.SimilarPair] = []
     answers: similarity.Answers = {}
@@ -101,8 +102,9 @@ def _similar_answers(found: list[Submission], out: Path, threshold: float) -> si
         pairs += similarity.find_similar(assignment, submitted, release, threshold)
         answers.update(similarity.answers_by_cell(submitted, release))
     page = similarity.write_similarity_page(pairs, answers, out / similarity.PAGE, threshold)
-    return similarity.Flagged(page=page, pairs=pairs, answers=sum(len(a) for a in answers.values()),
-                              threshold=threshold)
+    flagged = collections.Counter(p.assignment for p in pairs if p.score >= threshold)
+    return SimilarityFacts(page=page, flagged=dict(flagged), answers=sum(len(a) for a in answers.values()),
+                           threshold=threshold)
 
 
 def _warn(message: str) -> None:

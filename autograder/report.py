@@ -19,7 +19,6 @@ import numpy
 
 from autograder.lms import LmsExport
 from autograder.results import Result
-from autograder.similarity import Flagged
 
 PASS = 1.0  # a graded cell is passed when it earns full marks
 BLUE, GREEN, VERMILLION = "#0072B2", "#009E73", "#D55E00"  # Okabe-Ito: safe for colour-blind readers
@@ -48,6 +47,16 @@ class RunFacts:
         sandbox = "learner code sandboxed" if self.sandbox else "learner code NOT sandboxed"
         return (f"This run graded {_plural(self.graded_now, 'submission')} with {_plural(self.workers, 'worker')} "
                 f"{where}; {sandbox}.")
+
+
+@dataclasses.dataclass
+class SimilarityFacts:
+    """What the report says about the answers compared between learners (similarity.html)."""
+
+    page: Path
+    flagged: dict[str, int]    # assignment -> pairs of answers flagged
+    answers: int               # answers compared
+    threshold: float
 
 
 def _esc(text: object) -> str:
@@ -183,24 +192,23 @@ def _lms_section(exports: Sequence[LmsExport], out: Path) -> list[str]:
     return parts
 
 
-def _similarity_section(similar: Flagged | None, out: Path) -> list[str]:
+def _similarity_section(similar: SimilarityFacts | None, out: Path) -> list[str]:
     if similar is None:
         return []
     name = similar.page.relative_to(out) if similar.page.is_relative_to(out) else similar.page
     link = f"<a href='{_esc(name)}'>{_esc(name)}</a>"
-    if not similar.pairs:
+    if not similar.flagged:
         return [f"<h2>Similar answers</h2><p>{similar.answers} answers compared between learners: no pair "
                 f"flagged at {100 * similar.threshold:.0f} % or more ({link}).</p>"]
-    counts = Counter(p.assignment for p in similar.pairs)
-    return [f"<h2>Similar answers</h2><p>{_plural(len(similar.pairs), 'pair')} of answers flagged at "
+    return [f"<h2>Similar answers</h2><p>{_plural(sum(similar.flagged.values()), 'pair')} of answers flagged at "
             f"{100 * similar.threshold:.0f} % or more, out of {similar.answers} answers compared: "
-            + ", ".join(f"{_esc(a)}: {n}" for a, n in sorted(counts.items()))
+            + ", ".join(f"{_esc(a)}: {n}" for a, n in sorted(similar.flagged.items()))
             + f". Both answers of each pair, side by side, with what they share marked: {link}. A flag is for "
             "you to look at before signing a certificate; it changes no grade.</p>"]
 
 
 def write_report(results: list[Result], out: Path, run: RunFacts | None = None,
-                 exports: Sequence[LmsExport] = (), similar: Flagged | None = None) -> Path:
+                 exports: Sequence[LmsExport] = (), similar: SimilarityFacts | None = None) -> Path:
     """``out/report.html``: per assignment, the score distribution, the pass rate of every graded
     cell and the average per competency, every submission that needs a look, and the LMS files
     written, with every grade that is not in them."""

@@ -277,16 +277,6 @@ def find_similar(assignment: str, submissions: Mapping[str, bytes | NotebookNode
                            min_tokens, max_holders, workers)
 
 
-@dataclasses.dataclass(frozen=True)
-class Flagged:
-    """A run's comparison, for the report: the page written and what it holds."""
-
-    page: Path
-    pairs: list[SimilarPair]
-    answers: int          # answers compared
-    threshold: float
-
-
 def _highlighted(code: str, spans: tuple[tuple[int, int], ...]) -> str:
     if not spans:
         return html.escape(code)
