@@ -99,8 +99,9 @@ def _similar_answers(found: list[Submission], out: Path, threshold: float) -> Si
         if len(submitted) < 2:
             continue
         release = nbformat.read(str(course.RELEASE / assignment / f"{assignment}.ipynb"), as_version=4)
-        pairs += similarity.find_similar(assignment, submitted, release, threshold)
-        answers.update(similarity.answers_by_cell(submitted, release))
+        compared = similarity.answers_by_cell(submitted, release)  # read once: compared, then shown
+        pairs += similarity.compare_answers(assignment, compared, similarity.answer_cells(release), threshold)
+        answers.update(compared)
     page = similarity.write_similarity_page(pairs, answers, out / similarity.PAGE, threshold)
     flagged = collections.Counter(p.assignment for p in pairs if p.score >= threshold)
     return SimilarityFacts(page=page, flagged=dict(flagged), answers=sum(len(a) for a in answers.values()),

@@ -21,14 +21,13 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import os
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Literal, get_args
 
 from autograder import course
-from autograder.results import Result
+from autograder.results import Result, atomic_write
 
 BOM = "\ufeff"
 Missing = Literal["empty", "zero"]        # what a roster learner without a result gets
@@ -302,12 +301,10 @@ def _row(line: str, delimiter: str) -> list[str]:
 
 
 def _write(path: Path, rows: list[list[str]], delimiter: str = ",", newline: str = "\n", bom: bool = False) -> None:
-    """Written under a temporary name and renamed, so an import never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pending = path.with_name(path.name + ".tmp")
-    with pending.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
-        csv.writer(f, delimiter=delimiter, lineterminator=newline, quoting=csv.QUOTE_MINIMAL).writerows(rows)
-    os.replace(pending, path)
+    """Atomically (an import never sees half a file), in the input's dialect and encoding."""
+    text = io.StringIO()
+    csv.writer(text, delimiter=delimiter, lineterminator=newline, quoting=csv.QUOTE_MINIMAL).writerows(rows)
+    atomic_write(path, text.getvalue().encode("utf-8-sig" if bom else "utf-8"))
 
 
 def _scaled(result: Result, points: float | None) -> float:

@@ -138,13 +138,13 @@ def record(out: Path, graded: Graded) -> Result:
     result = graded.result.with_competencies()
     page = feedback_page(out, result.learner, result.assignment)
     page.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(page, (graded.feedback_html or _status_page(result)).encode())
+    atomic_write(page, (graded.feedback_html or _status_page(result)).encode())
     notebook = autograded_path(out, result.key)
     if graded.autograded is not None:
-        _atomic_write(notebook, graded.autograded)
+        atomic_write(notebook, graded.autograded)
     else:
         notebook.unlink(missing_ok=True)
-    _atomic_write(results_dir(out) / f"{result.key}.json", result.to_json().encode())
+    atomic_write(results_dir(out) / f"{result.key}.json", result.to_json().encode())
     return result
 
 
@@ -168,7 +168,8 @@ def load(out: Path, keys: set[str]) -> list[Result]:
     return sorted(found, key=lambda r: (r.learner, r.assignment))
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
+    """Written under a temporary name, synced and renamed: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     pending = path.with_name(path.name + ".tmp")
     with pending.open("wb") as f:

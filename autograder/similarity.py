@@ -86,7 +86,7 @@ class _Fingerprinted:
     hashes: np.ndarray                 # int64, one per position of the normalised code (its length - K + 1)
 
 
-def _cells(notebook: NotebookNode | Mapping | bytes) -> dict[str, str]:
+def answer_cells(notebook: NotebookNode | Mapping | bytes) -> dict[str, str]:
     """grade_id -> source of every answer cell. Raw bytes are parsed with ``json``, not nbformat: its
     schema validation costs more than everything else here, and only sources and metadata are read."""
     if isinstance(notebook, bytes | bytearray):
@@ -148,10 +148,10 @@ def own_code(answer: str, released: str) -> str:
 
 def answers_by_cell(submissions: Mapping[str, bytes | NotebookNode], release: NotebookNode) -> Answers:
     """grade_id -> learner -> what the learner wrote in that answer cell, for the cells they changed."""
-    released = _cells(release)
+    released = answer_cells(release)
     answers: Answers = {grade_id: {} for grade_id in released}
     for learner, notebook in submissions.items():
-        for grade_id, source in _cells(notebook).items():
+        for grade_id, source in answer_cells(notebook).items():
             if grade_id in released and source.strip() != released[grade_id].strip():
                 code = own_code(source, released[grade_id])
                 if code.strip():
@@ -273,7 +273,7 @@ def find_similar(assignment: str, submissions: Mapping[str, bytes | NotebookNode
     ``PARALLEL_FROM`` distinct answers on, tokenising is spread over ``workers`` spawned processes (one
     per core by default): call it from a module's ``if __name__ == "__main__"`` part, as any code using
     multiprocessing, or pass ``workers=1``."""
-    return compare_answers(assignment, answers_by_cell(submissions, release), _cells(release), threshold,
+    return compare_answers(assignment, answers_by_cell(submissions, release), answer_cells(release), threshold,
                            min_tokens, max_holders, workers)
 
 
