@@ -30,7 +30,7 @@ from pathlib import Path
 import nbformat
 import tqdm
 
-from autograder import course, lms, merge, results, sandbox, similarity
+from autograder import course, deadlines, lms, merge, overrides, results, sandbox, similarity
 from autograder.intake import Submission, collect
 from autograder.report import RunFacts, SimilarityFacts, write_report
 from autograder.results import Settings
@@ -57,6 +57,14 @@ class Options:
     missing_grade: lms.Missing = "empty"        # what a roster learner without a submission gets
     compare_answers: bool = True                # OUT/similarity.html: similar answers between learners
     similarity_threshold: float = similarity.THRESHOLD
+    policy: Path | None = None                  # late policy (TOML); None: course.LATE_POLICY when it exists
+    extensions: Path | None = None              # per-learner extensions (CSV)
+    learners: tuple[str, ...] = ()              # regrade only these learners' submissions (an existing OUT)
+    assignments: tuple[str, ...] = ()           # regrade only these assignments' submissions
+
+    @property
+    def regrade(self) -> bool:
+        return bool(self.learners or self.assignments)
 
 
 def default_out() -> Path:
@@ -108,6 +116,47 @@ def _similar_answers(found: list[Submission], out: Path, threshold: float) -> Si
                            threshold=threshold)
 
 
+def _policy(options: Options) -> deadlines.Policy | None:
+    """The late policy: ``--policy``, else the course's file when there is one."""
+    chosen = options.policy or (course.LATE_POLICY if course.LATE_POLICY.exists() else None)
+    return deadlines.read_policy(chosen, course.assignments()) if chosen else None
+
+
+def _selected(found: list[Submission], out: Path, options: Options) -> list[Submission]:
+    """The submissions ``--learner``/``--assignment`` ask to regrade (learners OR'd, assignments
+    OR'd, the two AND'd), after checking that they name something in this OUT."""
+    if not any(results.results_dir(out).glob("*.json")):
+        raise ValueError(f"--learner/--assignment regrade submissions already graded in an OUT folder, and {out} "
+                         "holds none: grade the cohort first (the same command without them)")
+    learners = {s.learner for s in found}
+    if unknown := sorted(set(options.learners) - learners):
+        raise ValueError(f"--learner {', '.join(unknown)}: no submission from them in this folder; learner ids "
+                         f"are as in grades.csv (here: {', '.join(sorted(learners)[:20])}"
+                         f"{', ...' if len(learners) > 20 else ''})")
+    if unknown := sorted(set(options.assignments) - set(course.assignments())):
+        raise ValueError(f"--assignment {', '.join(unknown)}: no such assignment; the course has "
+                         f"{', '.join(course.assignments())}")
+    chosen = [s for s in found if s.status != "invalid"
+              and (not options.learners or s.learner in options.learners)
+              and (not options.assignments or s.assignment in options.assignments)]
+    if not chosen:
+        raise ValueError("--learner/--assignment: none of those learners submitted those assignments")
+    return chosen
+
+
+def _adjusted(everything: list[results.Result], found: list[Submission], policy: deadlines.Policy | None,
+              extensions: list[deadlines.Extension], decided: list[results.Override]) -> list[results.Result]:
+    """The recorded results with the instructor's overrides and the late policy applied."""
+    everything = overrides.apply(everything, decided)
+    if policy is None:
+        return everything
+    times = {s.key: s.submitted for s in found}
+    unknown = deadlines.SubmittedTime(at=None, source="", canvas_late=None, problem="no submission time")
+    return [dataclasses.replace(r, late=deadlines.lateness(policy, extensions, r.learner, r.assignment,
+                                                           times.get(r.key) or unknown, r.max_score))
+            for r in everything]
+
+
 def _warn(message: str) -> None:
     banner = "!" * 78
     print(f"{banner}\nWARNING: {message}\n{banner}", file=sys.stderr)
@@ -132,6 +181,7 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
     canvas = lms.read_canvas_roster(options.canvas_roster, options.canvas_match) if options.canvas_roster else None
     if options.moodle_roster:
         lms.check_moodle_roster(options.moodle_roster, options.moodle_identifier)
+    policy = _policy(options)
     sandboxed = options.sandbox
     if options.sandbox and not options.scheduler and (why := sandbox.probe()):
         sandboxed = False  # remote workers check for themselves, and refuse rather than run unconfined
@@ -147,12 +197,24 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
         # when there is something to grade.
         cluster = stack.enter_context(Cluster(options.scheduler)) if options.scheduler else None
         work = out / ".work"
-        found = collect(submissions, work)
+        found = collect(submissions, work, policy.timezone if policy else deadlines.UTC_ZONE)
+        # The instructor's files are checked against this run's learners before anything is graded.
+        roster = set(canvas.learners.values()) if canvas is not None else set()
+        extensions = (deadlines.read_extensions(options.extensions, policy, {s.learner for s in found} | roster)
+                      if options.extensions and policy else [])
+        if options.extensions and policy is None:
+            raise ValueError(f"--extensions {options.extensions}: extensions move due dates, and there is no late "
+                             f"policy (give --policy, or write {course.LATE_POLICY})")
+        decided = overrides.read(out, {(s.learner, s.assignment) for s in found})
+        selected = _selected(found, out, options) if options.regrade else None
         for s in found:
             if s.status == "invalid":  # no nbgrader needed: recorded at once (same bytes, same result)
                 results.record(out, s.invalid())
-        todo = [s for s in found
-                if s.status != "invalid" and not results.kept(out, s.learner, s.assignment, s.digest)]
+        if selected is not None:  # a regrade: just those, kept or not; everything else stays as it is
+            todo = selected
+        else:
+            todo = [s for s in found
+                    if s.status != "invalid" and not results.kept(out, s.learner, s.assignment, s.digest)]
         phases["collect"] = time.monotonic() - clock
         started = time.monotonic()
         workers, dashboard = set(), ""
@@ -182,14 +244,15 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
 
     clock = time.monotonic()
     try:
-        everything = results.load(out, {s.key for s in found})
-        merge.merge_gradebook(everything, out, options.db_url)
+        everything = _adjusted(results.load(out, {s.key for s in found}), found, policy, extensions, decided)
+        duedates = {a: p.due for a, p in policy.assignments.items()} if policy else None
+        merge.merge_gradebook(everything, out, options.db_url, duedates)
         grades = merge.write_tables(everything, out)
         exports = _lms_files(everything, out, options, canvas)
         similar = _similar_answers(found, out, options.similarity_threshold) if options.compare_answers else None
         run = RunFacts(graded_now=len(todo), workers=len(workers - {""}),
                        scheduler=options.scheduler or "a local cluster", dashboard=dashboard, sandbox=sandboxed)
-        write_report(everything, out, run, exports, similar)
+        write_report(everything, out, run, exports, similar, overrides.superseded(decided))
     finally:
         closing.join()  # the cluster is down before anything, an error included, leaves this function
     phases["merge_and_report"] = time.monotonic() - clock

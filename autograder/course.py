@@ -27,7 +27,9 @@ COURSE_ID = "params-vs-hyperparams"
 # data they read, the grader itself (configuration, sandbox, execution and scoring) and the pinned
 # versions of what runs them.
 SHARED_SOURCES = ("coursekit", "data", "autograder", "requirements.txt")
-_NOT_SOURCES = {".ipynb_checkpoints", "__pycache__", "feedback", "workspace"}
+# The late policy decides final scores at every rebuild, not grades: editing it regrades nothing.
+LATE_POLICY = AUTOGRADER / "late_policy.toml"
+_NOT_SOURCES = {".ipynb_checkpoints", "__pycache__", "feedback", "workspace", LATE_POLICY.name}
 
 
 @functools.cache

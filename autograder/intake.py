@@ -9,16 +9,18 @@ that are not notebooks, or belong to no assignment, are ``invalid`` at once, wit
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 import re
 import shutil
 import warnings
 import zipfile
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import nbformat
 
-from autograder import course
+from autograder import course, deadlines
 from autograder.results import Graded, Result, Settings, Task, result_key
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]*$")
@@ -33,6 +35,7 @@ class Submission:
     reason: str = ""
     note: str = ""            # said to the learner next to the grade (misfiled, duplicates...)
     digest: str = ""          # sha256 of the file
+    submitted: deadlines.SubmittedTime | None = None  # when, and how we know
 
     @property
     def key(self) -> str:
@@ -92,9 +95,11 @@ def _identify(path: Path, signatures: dict[str, set[str]]) -> tuple[str, str]:
     return best, ""
 
 
-def collect(source: Path, scratch: Path) -> list[Submission]:
-    """Every submission in ``source`` (folder or zip), identified and deduplicated."""
+def collect(source: Path, scratch: Path, timezone: ZoneInfo = deadlines.UTC_ZONE) -> list[Submission]:
+    """Every submission in ``source`` (folder or zip), identified, deduplicated and timed (nbgrader's
+    timestamp.txt, a Canvas download name, the zip's member time; ``timezone`` reads zip times)."""
     source = Path(source)
+    zip_times: dict[str, datetime.datetime] = {}
     if not source.exists():
         raise FileNotFoundError(f"{source} is not a folder of submissions (nor a zip of one)")
     if source.is_file():
@@ -104,6 +109,7 @@ def collect(source: Path, scratch: Path) -> list[Submission]:
         shutil.rmtree(input_dir, ignore_errors=True)
         input_dir.mkdir(parents=True)
         root = _extract(source, input_dir)
+        zip_times = deadlines.zip_member_times(source)
     else:
         root = source
     signatures = {a: {c["metadata"]["nbgrader"]["grade_id"] for c in course.source_cells(a)}
@@ -123,6 +129,7 @@ def collect(source: Path, scratch: Path) -> list[Submission]:
             continue
         submission = Submission(learner=learner, assignment="", path=path)
         submission.digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        submission.submitted = deadlines.submission_time(path, root, zip_times, timezone)
         if not SAFE_ID.match(learner):
             submission.assignment = claimed if claimed in signatures else ""
             submission.status, submission.reason = "invalid", (

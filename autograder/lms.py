@@ -200,7 +200,7 @@ def write_moodle(results: Iterable[Result], path: Path | str, identifier: str = 
                 row.append("" if missing == "empty" else "0")
             else:
                 done.filled += 1
-                row.append(_format(result.score))
+                row.append(_format(result.final_score))
         rows.append(row)
     _write(done.path, rows)
     return done
@@ -308,10 +308,11 @@ def _write(path: Path, rows: list[list[str]], delimiter: str = ",", newline: str
 
 
 def _scaled(result: Result, points: float | None) -> float:
-    """The score in Canvas' points: a column may be worth more or less than the notebook's points."""
+    """The final score (late policy applied) in Canvas' points: a column may be worth more or less
+    than the notebook's points."""
     if points is None or result.max_score <= 0:
-        return result.score
-    return result.score / result.max_score * points
+        return result.final_score
+    return result.final_score / result.max_score * points
 
 
 def _cell(row: list[str], index: int) -> str:

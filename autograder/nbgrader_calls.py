@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime
 import os
 import sqlite3
 import subprocess
@@ -210,22 +211,52 @@ def generate_feedback(config: Config, workspace: Path, assignment: str, learner:
     return page.read_text() if outcome.get("success") and page.exists() else None
 
 
-def record_grades(url: str, graded: Iterable[tuple[str, str, dict[str, float]]]) -> None:
-    """Write (learner, assignment, grade_id -> auto score) into the gradebook at ``url``, whose
-    assignments are already there; a submission already in it is replaced, never duplicated."""
+@dataclasses.dataclass(frozen=True)
+class GradebookRow:
+    """One submission as nbgrader's gradebook holds it (times naive UTC, as nbgrader stores them)."""
+
+    learner: str
+    assignment: str
+    auto: dict[str, float]                     # grade_id -> autograded points
+    manual: dict[str, float] = dataclasses.field(default_factory=dict)  # grade_id -> instructor's points
+    timestamp: datetime.datetime | None = None
+    extension: datetime.timedelta | None = None
+    late_penalty: float = 0.0                  # points, nbgrader subtracts it in its export's score
+
+
+def record_grades(url: str, rows: Iterable[GradebookRow],
+                  duedates: dict[str, datetime.datetime] | None = None) -> None:
+    """Write each row into the gradebook at ``url``, whose assignments are already there (their due
+    dates set from ``duedates``); a submission already in it is replaced, never duplicated.
+
+    An instructor's points go in as the cell's manual score, beside the autograded one, which is
+    how formgrader shows a regrade by hand; a late penalty and an extension go in nbgrader's own
+    fields, so formgrader and ``nbgrader export`` show the same final score as grades.csv."""
     with alembic_in_process(), gradebook(url) as gb, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SQLAlchemy's autoflush chatter when replacing a submission
-        for learner, assignment, scores in graded:
-            gb.update_or_create_student(learner)
+        for assignment, due in (duedates or {}).items():
             with contextlib.suppress(MissingEntry):
-                gb.find_submission(assignment, learner)
-                gb.remove_submission(assignment, learner)
+                gb.find_assignment(assignment).duedate = due
+        gb.db.commit()
+        for row in rows:
+            gb.update_or_create_student(row.learner)
+            with contextlib.suppress(MissingEntry):
+                gb.find_submission(row.assignment, row.learner)
+                gb.remove_submission(row.assignment, row.learner)
                 gb.db.commit()
-            submission = gb.add_submission(assignment, learner)
-            for notebook in submission.notebooks:
+            submission = gb.add_submission(row.assignment, row.learner, timestamp=row.timestamp,
+                                           extension=row.extension)
+            for index, notebook in enumerate(submission.notebooks):
+                # nbgrader sums its notebooks' penalties into the submission's: count it once.
+                notebook.late_submission_penalty = row.late_penalty if index == 0 and row.late_penalty else None
                 for grade in notebook.grades:
-                    if grade.name in scores and grade.max_score_gradecell is not None:
-                        grade.auto_score = scores[grade.name]
+                    if grade.max_score_gradecell is None:
+                        continue
+                    if grade.name in row.auto:
+                        grade.auto_score = row.auto[grade.name]
+                        grade.needs_manual_grade = False
+                    if grade.name in row.manual:
+                        grade.manual_score = row.manual[grade.name]
                         grade.needs_manual_grade = False
             gb.db.commit()
 

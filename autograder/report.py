@@ -8,6 +8,7 @@ its exact value on hover (an SVG ``<title>``).
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import html
 import math
 import re
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy
 
 from autograder.lms import LmsExport
-from autograder.results import Result
+from autograder.results import Override, Result
 
 PASS = 1.0  # a graded cell is passed when it earns full marks
 BLUE, GREEN, VERMILLION = "#0072B2", "#009E73", "#D55E00"  # Okabe-Ito: safe for colour-blind readers
@@ -207,11 +208,68 @@ def _similarity_section(similar: SimilarityFacts | None, out: Path) -> list[str]
             "you to look at before signing a certificate; it changes no grade.</p>"]
 
 
+def _overrides_section(results: list[Result], superseded: Sequence[Override]) -> list[str]:
+    applied = [(r, o) for r in results for o in r.overrides]
+    if not applied and not superseded:
+        return []
+    rows = "".join(
+        f"<tr><td>{_esc(r.learner)}</td><td>{_esc(r.assignment)}</td><td>{_esc(o.cell)}</td>"
+        f"<td>{_num(o.graded or 0)} → {_num(o.points)}</td><td>{_esc(o.reason)}</td><td>{_esc(o.date)}</td>"
+        f"<td>{o.line or ''}</td></tr>" for r, o in applied)
+    parts = ["<h2>Instructor overrides</h2><p>Points set by hand (OUT/overrides.csv), applied on every rebuild, "
+             "shown to each learner on their feedback page and written to the gradebook as manual scores.</p>"
+             "<table><tr><th>learner</th><th>assignment</th><th>cell</th><th>points (autograder → set)</th>"
+             f"<th>reason</th><th>date</th><th>line</th></tr>{rows}</table>"]
+    if superseded:
+        parts.append("<p>Superseded by a later row for the same cell: " + "; ".join(
+            f"line {o.line}: {_esc(o.learner)} {_esc(o.assignment)} {_esc(o.cell)} = {_num(o.points)} "
+            f"({_esc(o.reason)})" for o in superseded) + "</p>")
+    return parts
+
+
+def _late_section(results: list[Result]) -> list[str]:
+    """Every submission the late policy applies to: its time, where the time came from, the due
+    date after any extension, and what it cost."""
+    timed = [r for r in results if r.late and (r.late.due or r.late.flagged)]
+    if not timed:
+        return []
+    flagged = [r for r in timed if r.late.flagged]
+    late = [r for r in timed if r.penalty or r.late.zeroed]
+    sources = Counter(r.late.source or "none" for r in timed)
+    parts = [f"<h2>Deadlines</h2><p>{_plural(len(late), 'submission')} penalised for lateness, "
+             f"{_plural(len(flagged), 'submission')} flagged with no usable submission time (no penalty applied: "
+             "decide with an override). Submission times from: "
+             + ", ".join(f"{_esc(k)}: {v}" for k, v in sorted(sources.items())) + ".</p>"
+             "<table><tr><th>learner</th><th>assignment</th><th>submitted (UTC)</th><th>time from</th>"
+             "<th>due</th><th>extension</th><th>late by</th><th>penalty</th><th>final score</th><th>flag</th></tr>"]
+    for r in timed:
+        t = r.late
+        submitted = t.submitted_at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M") if t.submitted_at else ""
+        due = t.due.strftime("%Y-%m-%d %H:%M %Z") if t.due else ""
+        late_by = _duration(t.late_by) if t.late_by else ""
+        parts.append(
+            f"<tr><td>{_esc(r.learner)}</td><td>{_esc(r.assignment)}</td><td>{submitted}</td><td>{_esc(t.source)}</td>"
+            f"<td>{_esc(due)}</td><td>{_esc(t.extension)}</td><td>{late_by}</td>"
+            f"<td>{'all (past the cutoff)' if t.zeroed else _num(r.penalty)}</td>"
+            f"<td>{_num(r.final_score)} / {r.max_score:g}</td><td>{_esc(t.flagged)}</td></tr>")
+    parts.append("</table>")
+    return parts
+
+
+def _duration(delta: datetime.timedelta) -> str:
+    minutes = round(delta.total_seconds() / 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    return " ".join(f"{v} {u}" for v, u in ((days, "d"), (hours, "h"), (minutes, "min")) if v) or "0 min"
+
+
 def write_report(results: list[Result], out: Path, run: RunFacts | None = None,
-                 exports: Sequence[LmsExport] = (), similar: SimilarityFacts | None = None) -> Path:
+                 exports: Sequence[LmsExport] = (), similar: SimilarityFacts | None = None,
+                 superseded: Sequence[Override] = ()) -> Path:
     """``out/report.html``: per assignment, the score distribution, the pass rate of every graded
-    cell and the average per competency, every submission that needs a look, and the LMS files
-    written, with every grade that is not in them."""
+    cell and the average per competency, every submission that needs a look, the LMS files
+    written (with every grade that is not in them), the instructor's overrides with their reasons
+    and the late policy's verdicts with where each submission time came from."""
     by_assignment: dict[str, list[Result]] = defaultdict(list)
     for r in results:
         by_assignment[r.assignment].append(r)
@@ -236,6 +294,8 @@ def write_report(results: list[Result], out: Path, run: RunFacts | None = None,
                          "</td></tr>")
         parts.append("</table>")
     parts += _lms_section(exports, out)
+    parts += _overrides_section(results, superseded)
+    parts += _late_section(results)
     parts += _similarity_section(similar, out)
     for assignment, rows in sorted(by_assignment.items()):
         parts.append(f"<h2>{html.escape(assignment)}</h2>")

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 from autograder import course
+from autograder.deadlines import Lateness
 from autograder.sandbox import Limits
 
 STATUSES = ("graded", "timeout", "crashed", "invalid")
@@ -53,6 +54,26 @@ def result_key(learner: str, assignment: str) -> str:
     return f"{learner}__{assignment or 'unknown'}"
 
 
+@dataclasses.dataclass(frozen=True)
+class Override:
+    """An instructor's points for one test cell of one learner's submission, with the reason
+    (a row of OUT/overrides.csv; autograder/overrides.py reads and applies them)."""
+
+    learner: str
+    assignment: str
+    cell: str                                  # the test cell's grade_id
+    points: float
+    reason: str
+    date: str = ""
+    line: int = 0                              # in overrides.csv (0: not from the file)
+    graded: float | None = None                # what the autograder gave the cell, once applied
+
+
+# Decided at every rebuild from OUT/overrides.csv and the late policy, never recorded: the kept
+# result stays what the autograder gave, so removing an override or a policy gives it back.
+ADJUSTMENTS = ("overrides", "late")
+
+
 @dataclasses.dataclass
 class Result:
     """The grade of one learner's submission of one assignment (one row of grades.csv)."""
@@ -75,10 +96,21 @@ class Result:
     first_cell_seconds: float = 0.0            # of which: the first code cell (the course's imports)
     feedback_seconds: float = 0.0
     log_tail: str = ""                         # for the instructor, when nbgrader could not grade
+    overrides: tuple[Override, ...] = ()       # applied to cells and score (see ADJUSTMENTS)
+    late: Lateness | None = None               # the late policy's verdict (see ADJUSTMENTS)
 
     @property
     def key(self) -> str:
         return result_key(self.learner, self.assignment)
+
+    @property
+    def final_score(self) -> float:
+        """The score after the late policy: what goes to the LMS."""
+        return self.late.final_score(self.score) if self.late else self.score
+
+    @property
+    def penalty(self) -> float:
+        return self.score - self.final_score
 
     def with_competencies(self) -> Result:
         """This result with its points summed per competency tag of the course."""
@@ -93,11 +125,14 @@ class Result:
         return dataclasses.replace(self, competencies={k: (s, m) for k, (s, m) in sorted(sums.items())})
 
     def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self), indent=1)
+        if self.overrides or self.late:
+            raise ValueError("an adjusted result is never recorded: record what the autograder gave")
+        return json.dumps({f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                           if f.name not in ADJUSTMENTS}, indent=1)
 
     @classmethod
     def from_json(cls, text: str) -> Result:
-        raw = json.loads(text)
+        raw = {k: v for k, v in json.loads(text).items() if k not in ADJUSTMENTS}
         for field in ("cells", "competencies"):
             raw[field] = {k: tuple(v) for k, v in raw[field].items()}
         return cls(**raw)
@@ -132,13 +167,18 @@ def feedback_page(out: Path, learner: str, assignment: str) -> Path:
     return out / "feedback" / learner / assignment / f"{assignment}.html"
 
 
+def original_page(out: Path, key: str) -> Path:
+    """The feedback page as graded; the published one adds the instructor's notes (merge.py)."""
+    return out / ".work" / "pages" / f"{key}.html"
+
+
 def record(out: Path, graded: Graded) -> Result:
     """Keep a graded submission in ``out``: feedback page and autograded notebook first, then the
     result (atomically, competencies summed), so a result on disk means everything is there."""
     result = graded.result.with_competencies()
-    page = feedback_page(out, result.learner, result.assignment)
-    page.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(page, (graded.feedback_html or _status_page(result)).encode())
+    page = (graded.feedback_html or _status_page(result)).encode()
+    atomic_write(original_page(out, result.key), page)
+    atomic_write(feedback_page(out, result.learner, result.assignment), page)
     notebook = autograded_path(out, result.key)
     if graded.autograded is not None:
         atomic_write(notebook, graded.autograded)
@@ -166,6 +206,11 @@ def load(out: Path, keys: set[str]) -> list[Result]:
         except (OSError, ValueError, TypeError, KeyError):
             continue
     return sorted(found, key=lambda r: (r.learner, r.assignment))
+
+
+def load_all(out: Path) -> list[Result]:
+    """Every result recorded in ``out``."""
+    return load(out, {p.stem for p in results_dir(out).glob("*.json")})
 
 
 def atomic_write(path: Path, data: bytes) -> None:
