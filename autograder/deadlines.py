@@ -46,8 +46,8 @@ _WHEN = re.compile(
     r"\s*(?P<off>Z|[+-]\d{2}:?\d{2})?",
     re.IGNORECASE,
 )
-# Canvas' bulk download: <squashedname>_[LATE_]<userid>_<attachmentid>_<original name>
 UTC_ZONE = ZoneInfo("UTC")  # reads zip times when there is no policy (and so no course time zone)
+# Canvas' bulk download: <squashedname>_[LATE_]<userid>_<attachmentid>_<original name>
 _CANVAS_NAME = re.compile(r"[^_]+_(?:(?P<late>late)_)?\d+_\d+_.+", re.IGNORECASE)
 _TOML_HEADER = re.compile(r"\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?")
 

@@ -197,6 +197,9 @@ def test_override_then_regrade_one_learner_keeps_everything_else(week, tmp_path)
     results_before = {p.name: p.read_bytes() for p in (out / ".work" / "results").glob("*.json")}
     assert float(before["cat"]["score"]) < course.max_score(ASSIGNMENT)
     slope_points = course.points(ASSIGNMENT)[OVERRIDE_CELL]
+    cat_competency_before = next(float(r["score"]) for r in csv.DictReader((out / "competencies.csv").open(newline=""))
+                                 if r["learner_id"] == "cat"
+                                 and r["competency"] == course.competencies(ASSIGNMENT)[OVERRIDE_CELL])
 
     # Bad overrides are refused and leave no trace.
     refused = grade("override", "--out", str(out), "--learner", "cat", "--assignment", ASSIGNMENT, "--cell",
@@ -217,6 +220,12 @@ def test_override_then_regrade_one_learner_keeps_everything_else(week, tmp_path)
     assert gain > 0
     assert float(after["cat"]["score"]) == pytest.approx(float(before["cat"]["score"]) + gain)
     assert {k: v for k, v in after.items() if k != "cat"} == {k: v for k, v in before.items() if k != "cat"}
+    tag = course.competencies(ASSIGNMENT)[OVERRIDE_CELL]
+    competencies = {(r["learner_id"], r["competency"]): float(r["score"])
+                    for r in csv.DictReader((out / "competencies.csv").open(newline=""))}
+    assert competencies[("cat", tag)] == pytest.approx(cat_competency_before + gain)
+    competency_page = (out / "feedback" / "cat" / ASSIGNMENT / "competencies.html").read_text()
+    assert f"{competencies[('cat', tag)]:g} / " in competency_page
     # The recorded result is never edited: the override is applied at every rebuild.
     assert {p.name: p.read_bytes() for p in (out / ".work" / "results").glob("*.json")} == results_before
     page = (out / "feedback" / "cat" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
