@@ -207,11 +207,13 @@ def grade(task: Task) -> Graded:
             leftover.unlink(missing_ok=True)
     zygote = worker.zygote(task.settings)
     if zygote is not None:
-        # The kernel's folder is nbgrader's autograded copy: where a warm kernel can run it.
+        # The kernel's folder is nbgrader's autograded copy: where a warm kernel can run it. Its path
+        # ends in autograded/<learner>/<assignment> as in nbgrader's own layout, so the notebook can
+        # tell whose submission it grades (coursekit.exam seeds the learner's paper with it).
         exchange = zygote.exchange / task.key
         shutil.rmtree(exchange, ignore_errors=True)
-        exchange.mkdir()
-        (workspace / "autograded").symlink_to(exchange)
+        (exchange / "autograded").mkdir(parents=True)
+        (workspace / "autograded").symlink_to(exchange / "autograded")
     (submitted / f"{assignment}.ipynb").write_bytes(task.notebook)
     shutil.copyfile(template.gradebook, workspace / "gradebook.db")
     db_url = f"sqlite:///{workspace / 'gradebook.db'}"

@@ -1,4 +1,5 @@
-"""coursekit.exam: where the learner id comes from, and that papers are personal and reproducible."""
+"""coursekit.exam: where the learner id comes from, that papers are personal and reproducible, and
+how attempts draw the items of the bank (coursekit.exam_bank)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ from coursekit.exam import (
     LETTERS,
     PRACTICE_ID,
     ExamPaper,
+    answer_template,
+    normalise_attempt,
     normalise_id,
     resolve_learner_id,
     seed_of,
     show_choices,
 )
+from coursekit.exam_bank import ITEMS, KINDS, SLOTS
 
 
 def test_autograder_folder_wins_over_everything(tmp_path):
@@ -61,41 +65,119 @@ def test_seeds_are_stable_case_blind_and_item_specific():
 def test_papers_are_reproducible_and_differ_between_learners():
     first, again = ExamPaper("jdoe42"), ExamPaper("JDoe42")
     assert first == again
-    for attribute in ("mlp_layers", "logistic_shape", "lasso_alpha", "cv_seed", "search_budget"):
+    for attribute in ("mlp_layers", "linear_shape", "search_budget", "classify_items", "gray_items", "items"):
         assert getattr(first, attribute) == getattr(again, attribute)
-    pd_split, pd_again = first.cancer, again.cancer
-    assert pd_split.X_train.index.equals(pd_again.X_train.index)
+    assert first.tuning.split.X_train.index.equals(again.tuning.split.X_train.index)
     papers = [ExamPaper(f"learner-{i}") for i in range(30)]
-    for attribute in ("mlp_layers", "logistic_shape", "cv_seed"):
+    for attribute in ("mlp_layers", "linear_shape"):
         assert len({repr(getattr(p, attribute)) for p in papers}) > 10, attribute
-    assert len({p.lasso_alpha for p in papers}) >= 4
-    assert len({tuple(p.cancer.X_test.index[:5]) for p in papers}) > 25
+    assert len({p.tuning.cv_seed for p in papers}) > 10
+    assert len({p.penalty.params["alpha"] for p in papers}) >= 4
+    assert len({tuple(p.tuning.split.X_test.index[:5]) for p in papers}) > 25
     # The lasso's splits come from a vetted list of 100 (tests/test_exam_fairness.py).
-    assert len({tuple(p.diabetes.X_test.index[:5]) for p in papers}) > 20
+    assert len({tuple(p.penalty.split.X_test.index[:5]) for p in papers}) > 20
+
+
+def test_attempt_one_is_the_paper_set_before_the_bank():
+    """Attempt 1 shows the first item of every slot, with the numbers papers had before attempts
+    existed (the values below are those of the solution's paper then)."""
+    paper = ExamPaper("solution")
+    assert paper == ExamPaper("solution", 1)
+    assert {item.id for item in paper.items.values()} == {slot.items[0].id for slot in SLOTS.values()}
+    assert paper.mlp_layers == (8, 5, (3, 10)) and paper.linear_shape == (14, 2)
+    assert paper.counting.linear == "LogisticRegression"
+    assert paper.penalty.estimator == "Lasso" and paper.penalty.params == {"alpha": 8.0}
+    assert paper.penalty.split.random_state == 100
+    assert paper.tuning.estimator == "SVC" and paper.tuning.scoring == "balanced_accuracy"
+    assert (paper.tuning.split.random_state, paper.tuning.cv_seed) == (9727, 536)
+    assert paper.search_budget == {"n_C": 7, "n_gamma": 7, "inner_folds": 5, "outer_folds": 7}
+    assert seed_of("solution", "mlp", 1) == seed_of("solution", "mlp") != seed_of("solution", "mlp", 2)
+
+
+def test_the_bank_has_three_items_per_competency_and_section():
+    for slot in SLOTS.values():
+        assert len(slot.items) >= 3, slot.name
+        assert len({item.id for item in slot.items}) == len(slot.items)
+        for item in slot.items:
+            assert item.slot == slot.name and item.kind in KINDS
+            assert item.competencies == slot.items[0].competencies
+    per_section = {}
+    for item in ITEMS.values():
+        for competency in item.competencies:
+            per_section.setdefault((SLOTS[item.slot].section, competency), set()).add(item.id)
+    assert all(len(items) >= 3 for items in per_section.values()), per_section
+    assert {c for _, c in per_section} == {
+        "classify-settings", "definitions", "regularisation", "tuning-code", "tuning-hygiene",
+        "search-strategies", "gray-areas",
+    }
+
+
+def test_a_learners_attempts_share_few_items():
+    """Any two of a learner's first three attempts share no item (every slot has at least three), and
+    over the first six attempts two attempts share on average under 1.5 of the 7 slots."""
+    shared = []
+    for i in range(100):
+        papers = [ExamPaper(f"learner-{i}", attempt) for attempt in range(1, 7)]
+        ids = [[item.id for item in paper.items.values()] for paper in papers]
+        for a in range(6):
+            for b in range(a + 1, 6):
+                common = sum(x == y for x, y in zip(ids[a], ids[b]))
+                if b < 3:
+                    assert common == 0, (i, a + 1, b + 1)
+                shared.append(common)
+    assert np.mean(shared) < 1.5, np.mean(shared)
+    # Learners do not all walk the bank in the same order.
+    assert len({ExamPaper(f"learner-{i}", 2).item("tune").id for i in range(30)}) > 1
+
+
+def test_attempts_are_whole_numbers_from_one():
+    assert normalise_attempt(2) == normalise_attempt("2") == normalise_attempt(" 2 ") == 2
+    assert ExamPaper("jdoe42", "3") == ExamPaper("jdoe42", 3)
+    for bad in (0, -1, "", None, "two", 1.5, True, "1e3"):
+        with pytest.raises(ValueError, match="ATTEMPT should be a whole number"):
+            ExamPaper("jdoe42", bad)
+
+
+def test_questions_show_the_papers_numbers_and_no_label():
+    for attempt in (1, 2, 3):
+        paper = ExamPaper("jdoe42", attempt)
+        for slot in SLOTS:
+            assert paper.question(slot).strip(), slot
+        assert str(paper.search_budget) in paper.question("budget")
+        assert paper.tuning.param_key in paper.question("tune")
+        template = paper.question("classify")
+        assert all(f"{item!r}: None," in template for item in paper.classify_items)
+        assert "hyperparameter'" not in template and "parameter'" not in template
+    assert answer_template("x", ["a", "b"]) == "x = {\n    'a': None,\n    'b': None,\n}"
 
 
 def test_paper_values_stay_in_their_stated_ranges():
     for i in range(200):
-        paper = ExamPaper(f"learner-{i}")
+        paper = ExamPaper(f"learner-{i}", 1 + i % 3)
         n_features, n_classes, hidden = paper.mlp_layers
-        assert 4 <= n_features <= 30 and n_classes in (3, 4, 5) and 1 <= len(hidden) <= 2
-        lr_features, lr_classes = paper.logistic_shape
-        assert 3 <= lr_features <= 40 and lr_classes == 2
-        assert paper.lasso_alpha in LASSO_ALPHAS
+        assert 4 <= n_features <= 30 and n_classes in (2, 3, 4, 5) and 1 <= len(hidden) <= 2
+        linear_features, linear_classes = paper.linear_shape
+        assert 3 <= linear_features <= 40 and linear_classes in (2, 3, 4, 5)
         budget = paper.search_budget
         assert 4 <= budget["n_C"] <= 8 and 3 <= budget["n_gamma"] <= 7
         assert 3 <= budget["inner_folds"] <= 6 and 3 <= budget["outer_folds"] <= 10
+        assert 2 <= budget.get("n_class_weight", 2) <= 3 and 2 <= budget.get("inner_repeats", 2) <= 4
+        extra = set(budget) - {"n_C", "n_gamma", "inner_folds", "outer_folds"}
+        assert extra in (set(), {"n_class_weight"}, {"inner_repeats"})
+    assert ExamPaper("learner-0").penalty.params["alpha"] in LASSO_ALPHAS
 
 
 def test_splits_are_disjoint_stratified_and_complete():
     paper = ExamPaper("jdoe42")
-    split = paper.cancer
+    split = paper.tuning.split
     assert not set(split.X_train.index) & set(split.X_test.index)
     assert len(split.X_train) + len(split.X_test) == 569
     assert abs(split.y_train.mean() - split.y_test.mean()) < 0.02
     assert split.X_train.index.equals(split.y_train.index)
-    diabetes = paper.diabetes
+    diabetes = paper.penalty.split
     assert len(diabetes.X_train) + len(diabetes.X_test) == 442
+    ridge = ExamPaper("jdoe42", 3).tuning
+    assert ridge.estimator == "Ridge" and len(ridge.split.X_train) + len(ridge.split.X_test) == 442
 
 
 def test_options_are_lettered_alike_on_every_paper():
@@ -111,7 +193,7 @@ def test_options_are_lettered_alike_on_every_paper():
 @pytest.mark.parametrize("learner", ["solution", "untouched", "wrong-ex_exam_count_learned"])
 def test_grading_learners_get_valid_papers(learner):
     paper = ExamPaper(learner)
-    assert np.isfinite(paper.lasso_alpha) and paper.cancer.X_train.shape[1] == 30
+    assert np.isfinite(paper.penalty.params["alpha"]) and paper.tuning.split.X_train.shape[1] == 30
 
 
 def test_the_gray_claims_of_the_exam_hold():
