@@ -48,7 +48,7 @@ _WHEN = re.compile(
 )
 UTC_ZONE = ZoneInfo("UTC")  # reads zip times when there is no policy (and so no course time zone)
 # Canvas' bulk download: <squashedname>_[LATE_]<userid>_<attachmentid>_<original name>
-_CANVAS_NAME = re.compile(r"[^_]+_(?:(?P<late>late)_)?\d+_\d+_.+", re.IGNORECASE)
+_CANVAS_NAME = re.compile(r"[^_]+_(?:(?P<late>late)_)?(?P<user>\d+)_\d+_.+", re.IGNORECASE)
 _TOML_HEADER = re.compile(r"\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?")
 
 
@@ -497,6 +497,12 @@ def _zip_time(notebook: Path, root: Path, zip_times: Mapping[str, datetime]) -> 
     if len(found) > 1:
         return f"the zip holds {relative} more than once, with different times"
     return found.pop() if found else None
+
+
+def canvas_user_id(file_name: str) -> str | None:
+    """The Canvas user id in a Canvas download name (the roster's ``ID`` column), or None."""
+    match = _CANVAS_NAME.fullmatch(file_name)
+    return match["user"] if match else None
 
 
 def submission_time(

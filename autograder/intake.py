@@ -122,7 +122,8 @@ def collect(source: Path, scratch: Path, timezone: ZoneInfo = deadlines.UTC_ZONE
         if len(parts) == 3:                       # nbgrader: learner/assignment/notebook.ipynb
             learner, claimed = parts[0], parts[1]
         elif len(parts) == 1:                     # LMS: learner_anything.ipynb
-            learner, claimed = path.stem.split("_", 1)[0], ""
+            # A Canvas download (name_[LATE_]userid_fileid_file) is the Canvas user id's: the roster's ID.
+            learner, claimed = deadlines.canvas_user_id(path.name) or path.stem.split("_", 1)[0], ""
         else:
             warnings.warn(f"skipping {path}: neither <learner>/<assignment>/<nb>.ipynb nor <learner>_<x>.ipynb",
                           stacklevel=2)

@@ -16,6 +16,7 @@ from autograder.deadlines import (
     Policy,
     PolicyError,
     SubmittedTime,
+    canvas_user_id,
     lateness,
     read_extensions,
     read_policy,
@@ -478,3 +479,9 @@ def test_an_unknown_time_is_flagged(policy: Policy) -> None:
     result = lateness(policy, [], "alice", "01_linear_models", submitted, 10)
     assert (result.penalty, result.flagged) == (0.0, "no submission time: ...")
     assert result.explanation == "The submission time could not be determined, so no late penalty has been applied."
+
+
+def test_canvas_user_id_is_read_from_a_download_name_only():
+    assert canvas_user_id("doejane_LATE_101_5551234_01_linear_models-1.ipynb") == "101"
+    assert canvas_user_id(CANVAS_ON_TIME) == "101"
+    assert canvas_user_id("flatlearner_00_orientation.ipynb") is None

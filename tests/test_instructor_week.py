@@ -283,12 +283,12 @@ def test_bad_instructor_input_is_refused_before_any_grading(week, tmp_path):
 def test_canvas_download_zip_late_names_and_member_times(week, tmp_path):
     """A zip downloaded from Canvas: a name marked LATE is late by its member time, one not marked is
     on time, a plain file is timed by its member time (read in the policy's zone), and the report
-    says which source each used."""
+    says which source each used. Canvas names carry the Canvas user id: the roster's ID column."""
     solution = nbformat.writes(fill(read(release_path(ASSIGNMENT)), solution_answers(ASSIGNMENT))).encode()
     archive = tmp_path / "submissions.zip"
     members = {  # name -> member time, London local (GMT in January)
-        "ada_11_901_00_orientation.ipynb": (2027, 1, 16, 10, 0, 0),      # Canvas says on time
-        "ben_LATE_12_902_00_orientation.ipynb": (2027, 1, 16, 10, 0, 0),  # 10 h 1 min late: one day
+        "ashada_1_901_00_orientation.ipynb": (2027, 1, 16, 10, 0, 0),     # Canvas says on time
+        "bellben_LATE_2_902_00_orientation.ipynb": (2027, 1, 16, 10, 0, 0),  # 10 h 1 min late: one day
         "cat_00_orientation.ipynb": (2027, 1, 15, 23, 0, 0),              # no Canvas name: the zip's time
     }
     with zipfile.ZipFile(archive, "w") as zf:
@@ -296,11 +296,17 @@ def test_canvas_download_zip_late_names_and_member_times(week, tmp_path):
             zf.writestr(zipfile.ZipInfo(name, date_time=when), solution)
     out = tmp_path / "out"
     grade("grade", str(archive), "--out", str(out), "--quiet", "--policy", str(week["folder"] / "policy.toml"),
-          "--no-similarity")
+          "--no-similarity", "--canvas-roster", str(week["folder"] / "canvas.csv"), "--canvas-match", "ID")
     rows, full = table(out / "grades.csv"), course.max_score(ASSIGNMENT)
-    assert rows["ada"]["late_by"] == "PT0S" and float(rows["ada"]["final_score"]) == full
-    assert rows["ben"]["late_by"] == "PT10H1M" and float(rows["ben"]["final_score"]) == pytest.approx(0.9 * full)
+    assert set(rows) == {"1", "2", "cat"}
+    ada, ben = rows["1"], rows["2"]
+    assert ada["late_by"] == "PT0S" and float(ada["final_score"]) == full
+    assert "Canvas does not mark it late" in ada["reason"]  # the zip says later: flagged, no penalty
+    assert ben["late_by"] == "PT10H1M" and float(ben["final_score"]) == pytest.approx(0.9 * full)
     assert rows["cat"]["submitted_at"] == "2027-01-15T23:00:00+00:00" and rows["cat"]["late_by"] == "PT0S"
     report = (out / "report.html").read_text()
     assert "Canvas file name (LATE); time from the zip (read as Europe/London): 1" in report
     assert "zip member time (read as Europe/London): 1" in report
+    with (out / "lms" / "canvas-import.csv").open(newline="") as f:
+        canvas = {row[1]: row[5] for row in list(csv.reader(f))[2:]}
+    assert canvas["1"] == "100" and canvas["2"] == "90" and canvas["3"] == ""
