@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 PORT ?= 8888
 
-.PHONY: course test release grade lint learner-copy bench browser sandbox hub-proxy postgres
+.PHONY: course test release grade lint learner-copy bench browser sandbox hub-proxy postgres review
 
 # Tests and grading run several kernels at once on few cores: one maths thread per kernel avoids
 # oversubscription (measured here: small fits 5 to 50 times slower with default threads under load).
@@ -37,6 +37,10 @@ learner-copy:
 		name=$$(basename $$module); \
 		if [ ! -e "$(WORK)/$$name" ]; then cp -r "$$module" "$(WORK)/$$name"; echo "new in $(WORK)/: $$name"; fi; \
 	done
+
+## Learners: what is due for spaced review in your working copy (ARGS=--drill runs the drills here).
+review: $(STAMP)
+	$(BIN)/python -m coursekit.review --work "$(WORK)" $(ARGS)
 
 ## Everyone: run the whole test suite (both cores).
 test: $(STAMP) browser sandbox hub-proxy postgres
