@@ -11,7 +11,6 @@ import dataclasses
 import datetime
 import html
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,17 +19,15 @@ import numpy
 
 from autograder.lms import LmsExport
 from autograder.results import Override, Result
+from coursekit.svg import BLUE, GREEN, GRID, VERMILLION, bar, esc, line, svg, text
 
 PASS = 1.0  # a graded cell is passed when it earns full marks
-BLUE, GREEN, VERMILLION = "#0072B2", "#009E73", "#D55E00"  # Okabe-Ito: safe for colour-blind readers
-INK, GRID = "#333", "#ddd"
 TOP, BOTTOM = 28, 46  # px above a plot for its title, below it for tick labels and the axis label
 HISTOGRAM_SIZE = (330, 240)
 BAR_CHART_WIDTH, LABEL_WIDTH, VALUE_WIDTH = 370, 160, 40  # 330 + 2 * 370 + gaps fit the 1100 px page
 ROW = 18  # px per horizontal bar: a bar chart grows with its number of bars
 LABEL_CHARS = 24  # about what LABEL_WIDTH holds; longer names are cut in the middle (full name on hover)
 SHARE_TICKS = (0, 0.25, 0.5, 0.75, 1)
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclasses.dataclass
@@ -60,11 +57,6 @@ class SimilarityFacts:
     threshold: float
 
 
-def _esc(text: object) -> str:
-    # html.escape's output is valid XML too; control characters are not, even escaped, so drop them.
-    return html.escape(_NOT_XML.sub("", str(text)), quote=True)
-
-
 def _num(value: float) -> str:
     return f"{round(value, 2):g}"
 
@@ -81,25 +73,6 @@ def _ticks(top: float, most: int = 7, integer: bool = False) -> list[float]:
     if integer:
         step = max(1, round(step))
     return [i * step for i in range(int(top / step + 1e-9) + 1)]
-
-
-def _svg(width: float, height: float, label: str, body: list[str]) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{_esc(label)}" width="{width}" '
-            f'height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11" '
-            f'fill="{INK}">' + "".join(body) + "</svg>")
-
-
-def _text(x: float, y: float, text: str, anchor: str = "middle", extra: str = "") -> str:
-    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{extra}>{_esc(text)}</text>'
-
-
-def _line(x1: float, y1: float, x2: float, y2: float, colour: str = INK) -> str:
-    return f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{colour}"/>'
-
-
-def _bar(x: float, y: float, width: float, height: float, colour: str, tooltip: str) -> str:
-    return (f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(width, 0):.1f}" height="{max(height, 0):.1f}" '
-            f'fill="{colour}"><title>{_esc(tooltip)}</title></rect>')
 
 
 def _histogram_svg(scores: list[float], maximum: float) -> str:
@@ -120,23 +93,23 @@ def _histogram_svg(scores: list[float], maximum: float) -> str:
     def y(count: float) -> float:
         return bottom - count / y_top * plot_h
 
-    body = [_text(width / 2, 17, "score distribution", extra=' font-size="13"')]
+    body = [text(width / 2, 17, "score distribution", extra=' font-size="13"')]
     for tick in y_ticks:
-        body += [_line(left, y(tick), left + plot_w, y(tick), GRID), _text(left - 5, y(tick) + 4, f"{tick:g}", "end")]
+        body += [line(left, y(tick), left + plot_w, y(tick), GRID), text(left - 5, y(tick) + 4, f"{tick:g}", "end")]
     for lo, hi, count, last in zip(edges, edges[1:], counts, [False] * (bins - 1) + [True]):
         if count:  # an empty bin has nothing to hover; its neighbours' ranges show it is empty
             span = f"{_num(lo)} ≤ score {'≤' if last else '<'} {_num(hi)} points"
-            body.append(_bar(x(lo) + 0.5, y(count), x(hi) - x(lo) - 1, bottom - y(count), BLUE,
+            body.append(bar(x(lo) + 0.5, y(count), x(hi) - x(lo) - 1, bottom - y(count), BLUE,
                              f"{span}: {_plural(count, 'learner')}"))
-    body += [_line(left, bottom, left + plot_w, bottom), _line(left, TOP, left, bottom)]
+    body += [line(left, bottom, left + plot_w, bottom), line(left, TOP, left, bottom)]
     for tick in _ticks(maximum):
-        body += [_line(x(tick), bottom, x(tick), bottom + 4), _text(x(tick), bottom + 16, f"{tick:g}")]
-    body += [_text(left + plot_w / 2, height - 8, f"score (points out of {maximum:g})"),
-             _text(0, 0, "learners", extra=f' transform="translate(13 {TOP + plot_h / 2:.1f}) rotate(-90)"')]
+        body += [line(x(tick), bottom, x(tick), bottom + 4), text(x(tick), bottom + 16, f"{tick:g}")]
+    body += [text(left + plot_w / 2, height - 8, f"score (points out of {maximum:g})"),
+             text(0, 0, "learners", extra=f' transform="translate(13 {TOP + plot_h / 2:.1f}) rotate(-90)"')]
     shown = [s for s in scores if 0 <= s <= maximum]
     summary = (f"Histogram of the scores of {_plural(len(shown), 'learner')} out of {maximum:g} points"
                + (f", from {min(shown):g} to {max(shown):g}" if shown else ""))
-    return _svg(width, height, summary, body)
+    return svg(width, height, summary, body)
 
 
 def _hbar_svg(title: str, xlabel: str, bars: list[tuple[str, float, str]], colour: str, empty: str) -> str:
@@ -148,47 +121,47 @@ def _hbar_svg(title: str, xlabel: str, bars: list[tuple[str, float, str]], colou
     def x(share: float) -> float:
         return LABEL_WIDTH + min(max(share, 0), 1) * plot_w
 
-    body = [_text(BAR_CHART_WIDTH / 2, 17, title, extra=' font-size="13"')]
+    body = [text(BAR_CHART_WIDTH / 2, 17, title, extra=' font-size="13"')]
     for tick in SHARE_TICKS:
-        body += [_line(x(tick), TOP, x(tick), bottom, GRID), _text(x(tick), bottom + 16, f"{tick:g}")]
+        body += [line(x(tick), TOP, x(tick), bottom, GRID), text(x(tick), bottom + 16, f"{tick:g}")]
     if not bars:
-        body.append(_text(x(0.5), TOP + plot_h / 2 + 4, empty, extra=' font-style="italic"'))
+        body.append(text(x(0.5), TOP + plot_h / 2 + 4, empty, extra=' font-style="italic"'))
     for row, (label, share, tooltip) in enumerate(bars):
         top = TOP + row * ROW
         head, tail = LABEL_CHARS // 2, LABEL_CHARS - LABEL_CHARS // 2 - 1  # keep both ends: ids differ at the end
         short = label if len(label) <= LABEL_CHARS else label[:head] + "…" + label[-tail:]
-        hover = f"<title>{_esc(label)}</title>" if short != label else ""
-        body += [f'<text x="{LABEL_WIDTH - 6}" y="{top + 13:.1f}" text-anchor="end">{hover}{_esc(short)}</text>',
-                 _bar(LABEL_WIDTH, top + 3, x(share) - LABEL_WIDTH, ROW - 5, colour, tooltip),
-                 _text(x(share) + 4, top + 13, f"{100 * share:.0f} %", "start", ' font-size="10"')]
-    body += [_line(LABEL_WIDTH, bottom, LABEL_WIDTH + plot_w, bottom), _line(LABEL_WIDTH, TOP, LABEL_WIDTH, bottom),
-             _text(LABEL_WIDTH + plot_w / 2, height - 8, xlabel)]
+        hover = f"<title>{esc(label)}</title>" if short != label else ""
+        body += [f'<text x="{LABEL_WIDTH - 6}" y="{top + 13:.1f}" text-anchor="end">{hover}{esc(short)}</text>',
+                 bar(LABEL_WIDTH, top + 3, x(share) - LABEL_WIDTH, ROW - 5, colour, tooltip),
+                 text(x(share) + 4, top + 13, f"{100 * share:.0f} %", "start", ' font-size="10"')]
+    body += [line(LABEL_WIDTH, bottom, LABEL_WIDTH + plot_w, bottom), line(LABEL_WIDTH, TOP, LABEL_WIDTH, bottom),
+             text(LABEL_WIDTH + plot_w / 2, height - 8, xlabel)]
     summary = f"{title}: {empty}"
     if bars:
         low, high = min(bars, key=lambda b: b[1]), max(bars, key=lambda b: b[1])
         summary = (f"{title}, {len(bars)} in all: lowest {low[0]} {100 * low[1]:.0f} %, "
                    f"highest {high[0]} {100 * high[1]:.0f} %")
-    return _svg(BAR_CHART_WIDTH, height, summary, body)
+    return svg(BAR_CHART_WIDTH, height, summary, body)
 
 
 def _lms_section(exports: Sequence[LmsExport], out: Path) -> list[str]:
     parts = []
     for export in exports:
         name = export.path.relative_to(out) if export.path.is_relative_to(out) else export.path
-        parts.append(f"<h2>Grades for the LMS: {_esc(name)}</h2><p>{_plural(export.filled, 'grade')} written. "
+        parts.append(f"<h2>Grades for the LMS: {esc(name)}</h2><p>{_plural(export.filled, 'grade')} written. "
                      "Import it as it is (Canvas: Grades &gt; Import; Moodle: Grades &gt; Import &gt; CSV file).</p>")
         if export.unmatched:
             parts.append("<p><b>These submissions match nobody in the roster and are not in the file</b> (check "
                          "the learner id, or add the learner in the LMS):</p><ul>" + "".join(
-                             f"<li>{_esc(r.learner)} ({_esc(r.assignment)})</li>" for r in export.unmatched)
+                             f"<li>{esc(r.learner)} ({esc(r.assignment)})</li>" for r in export.unmatched)
                          + "</ul>")
         if export.no_column:
-            parts.append(f"<p><b>No column in the roster for</b> {_esc(', '.join(export.no_column))}: create the "
+            parts.append(f"<p><b>No column in the roster for</b> {esc(', '.join(export.no_column))}: create the "
                          "assignment in the LMS under that name, export the roster again and rerun.</p>")
         if export.no_submission:
             missing = sorted({learner for learner, _ in export.no_submission})
             parts.append(f"<p>{_plural(len(missing), 'learner')} in the roster without a submission of some "
-                         f"assignment of this run: {_esc(', '.join(missing[:50]))}"
+                         f"assignment of this run: {esc(', '.join(missing[:50]))}"
                          f"{' …' if len(missing) > 50 else ''}</p>")
     return parts
 
@@ -197,13 +170,13 @@ def _similarity_section(similar: SimilarityFacts | None, out: Path) -> list[str]
     if similar is None:
         return []
     name = similar.page.relative_to(out) if similar.page.is_relative_to(out) else similar.page
-    link = f"<a href='{_esc(name)}'>{_esc(name)}</a>"
+    link = f"<a href='{esc(name)}'>{esc(name)}</a>"
     if not similar.flagged:
         return [f"<h2>Similar answers</h2><p>{similar.answers} answers compared between learners: no pair "
                 f"flagged at {100 * similar.threshold:.0f} % or more ({link}).</p>"]
     return [f"<h2>Similar answers</h2><p>{_plural(sum(similar.flagged.values()), 'pair')} of answers flagged at "
             f"{100 * similar.threshold:.0f} % or more, out of {similar.answers} answers compared: "
-            + ", ".join(f"{_esc(a)}: {n}" for a, n in sorted(similar.flagged.items()))
+            + ", ".join(f"{esc(a)}: {n}" for a, n in sorted(similar.flagged.items()))
             + f". Both answers of each pair, side by side, with what they share marked: {link}. A flag is for "
             "you to look at before signing a certificate; it changes no grade.</p>"]
 
@@ -213,8 +186,8 @@ def _overrides_section(results: list[Result], superseded: Sequence[Override]) ->
     if not applied and not superseded:
         return []
     rows = "".join(
-        f"<tr><td>{_esc(r.learner)}</td><td>{_esc(r.assignment)}</td><td>{_esc(o.cell)}</td>"
-        f"<td>{_num(o.graded or 0)} → {_num(o.points)}</td><td>{_esc(o.reason)}</td><td>{_esc(o.date)}</td>"
+        f"<tr><td>{esc(r.learner)}</td><td>{esc(r.assignment)}</td><td>{esc(o.cell)}</td>"
+        f"<td>{_num(o.graded or 0)} → {_num(o.points)}</td><td>{esc(o.reason)}</td><td>{esc(o.date)}</td>"
         f"<td>{o.line or ''}</td></tr>" for r, o in applied)
     parts = ["<h2>Instructor overrides</h2><p>Points set by hand (OUT/overrides.csv), applied on every rebuild, "
              "shown to each learner on their feedback page and written to the gradebook as manual scores.</p>"
@@ -222,8 +195,8 @@ def _overrides_section(results: list[Result], superseded: Sequence[Override]) ->
              f"<th>reason</th><th>date</th><th>line</th></tr>{rows}</table>"]
     if superseded:
         parts.append("<p>Superseded by a later row for the same cell: " + "; ".join(
-            f"line {o.line}: {_esc(o.learner)} {_esc(o.assignment)} {_esc(o.cell)} = {_num(o.points)} "
-            f"({_esc(o.reason)})" for o in superseded) + "</p>")
+            f"line {o.line}: {esc(o.learner)} {esc(o.assignment)} {esc(o.cell)} = {_num(o.points)} "
+            f"({esc(o.reason)})" for o in superseded) + "</p>")
     return parts
 
 
@@ -239,7 +212,7 @@ def _late_section(results: list[Result]) -> list[str]:
     parts = [f"<h2>Deadlines</h2><p>{_plural(len(late), 'submission')} penalised for lateness, "
              f"{_plural(len(flagged), 'submission')} flagged with no usable submission time (no penalty applied: "
              "decide with an override). Submission times from: "
-             + ", ".join(f"{_esc(k)}: {v}" for k, v in sorted(sources.items())) + ".</p>"
+             + ", ".join(f"{esc(k)}: {v}" for k, v in sorted(sources.items())) + ".</p>"
              "<table><tr><th>learner</th><th>assignment</th><th>submitted (UTC)</th><th>time from</th>"
              "<th>due</th><th>extension</th><th>late by</th><th>penalty</th><th>final score</th><th>flag</th></tr>"]
     for r in timed:
@@ -248,10 +221,10 @@ def _late_section(results: list[Result]) -> list[str]:
         due = t.due.strftime("%Y-%m-%d %H:%M %Z") if t.due else ""
         late_by = _duration(t.late_by) if t.late_by else ""
         parts.append(
-            f"<tr><td>{_esc(r.learner)}</td><td>{_esc(r.assignment)}</td><td>{submitted}</td><td>{_esc(t.source)}</td>"
-            f"<td>{_esc(due)}</td><td>{_esc(t.extension)}</td><td>{late_by}</td>"
+            f"<tr><td>{esc(r.learner)}</td><td>{esc(r.assignment)}</td><td>{submitted}</td><td>{esc(t.source)}</td>"
+            f"<td>{esc(due)}</td><td>{esc(t.extension)}</td><td>{late_by}</td>"
             f"<td>{'all (past the cutoff)' if t.zeroed else _num(r.penalty)}</td>"
-            f"<td>{_num(r.final_score)} / {r.max_score:g}</td><td>{_esc(t.flagged)}</td></tr>")
+            f"<td>{_num(r.final_score)} / {r.max_score:g}</td><td>{esc(t.flagged)}</td></tr>")
     parts.append("</table>")
     return parts
 
@@ -283,7 +256,7 @@ def write_report(results: list[Result], out: Path, run: RunFacts | None = None,
         + ", ".join(f"{k}: {v}" for k, v in sorted(Counter(r.status for r in results).items())) + "</p>",
     ]
     if run is not None:
-        parts.append(f"<p>{_esc(run.describe())}</p>")
+        parts.append(f"<p>{esc(run.describe())}</p>")
     problems = [r for r in results if r.status != "graded" or r.note]
     if problems:
         parts.append("<h2>Submissions that need a look</h2><table><tr><th>learner</th><th>assignment</th>"

@@ -32,7 +32,6 @@ costs milliseconds, stays sharp at any zoom, and needs no matplotlib.
 
 from __future__ import annotations
 
-import html
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -41,6 +40,8 @@ from datetime import datetime
 
 import numpy as np
 from scipy.stats import beta
+
+from coursekit.svg import BLUE, GREEN, GRID, INK, ORANGE, SKY, VERMILLION, esc, line, svg, text
 
 COMPETENCIES = (
     "definitions", "classify-settings", "regularisation", "tuning-code", "tuning-hygiene", "search-strategies",
@@ -57,8 +58,6 @@ MIN_ATTEMPTS = 2              # ... and at least this many attempts with the com
 READY, REVIEW, UNSURE = "ready", "review", "not enough evidence yet"
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
-BLUE, SKY, VERMILLION, GREEN, ORANGE = "#0072B2", "#56B4E9", "#D55E00", "#009E73", "#E69F00"
-INK, GRID = "#333", "#ddd"
 VERDICT_COLOUR = {READY: GREEN, REVIEW: VERMILLION, UNSURE: ORANGE}
 
 
@@ -165,18 +164,6 @@ def overall_verdict(masteries: Sequence[Mastery]) -> str:
 
 
 # ------------------------------------------------------------------------------------- the page
-def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _text(x: float, y: float, text: str, anchor: str = "middle", extra: str = "") -> str:
-    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{extra}>{_esc(text)}</text>'
-
-
-def _line(x1: float, y1: float, x2: float, y2: float, colour: str = INK, extra: str = "") -> str:
-    return f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{colour}"{extra}/>'
-
-
 PLOT_SIZE = (340, 210)
 LEFT, RIGHT, TOP, BOTTOM = 46, 12, 28, 40
 
@@ -198,9 +185,9 @@ def competency_svg(scores: Sequence[AttemptScore], competency: str, pass_mark: f
     def y(share: float) -> float:
         return bottom - share * plot_h
 
-    body = [_text(width / 2, 17, competency, extra=' font-size="13" font-weight="bold"')]
+    body = [text(width / 2, 17, competency, extra=' font-size="13" font-weight="bold"')]
     for tick in (0, 0.25, 0.5, 0.75, 1):
-        body += [_line(LEFT, y(tick), LEFT + plot_w, y(tick), GRID), _text(LEFT - 5, y(tick) + 4, f"{tick:.0%}", "end")]
+        body += [line(LEFT, y(tick), LEFT + plot_w, y(tick), GRID), text(LEFT - 5, y(tick) + 4, f"{tick:.0%}", "end")]
     # After each attempt: the estimate from that attempt and the earlier ones.
     tail = (1 - CREDIBLE) / 2
     estimates = []
@@ -221,26 +208,24 @@ def competency_svg(scores: Sequence[AttemptScore], competency: str, pass_mark: f
                         "<title>90 % credible interval of the estimate</title></polygon>")
         body.append(f'<polyline points="{" ".join(f"{x(n):.1f},{y(m):.1f}" for n, m, _, _ in estimates)}" '
                     f'fill="none" stroke="{BLUE}" stroke-width="2"/>')
-    body.append(_line(LEFT, y(pass_mark), LEFT + plot_w, y(pass_mark), VERMILLION, ' stroke-dasharray="5 3" '
+    body.append(line(LEFT, y(pass_mark), LEFT + plot_w, y(pass_mark), VERMILLION, ' stroke-dasharray="5 3" '
                       'stroke-width="1.5"'))
-    body.append(_text(LEFT + plot_w - 2, y(pass_mark) - 4, f"pass mark {pass_mark:.0%}", "end",
+    body.append(text(LEFT + plot_w - 2, y(pass_mark) - 4, f"pass mark {pass_mark:.0%}", "end",
                       f' fill="{VERMILLION}" font-size="10"'))
     for n, share in points:
         body.append(f'<circle cx="{x(n):.1f}" cy="{y(share):.1f}" r="4" fill="{INK}"><title>attempt {n}: '
                     f"{share:.0%} of the points</title></circle>")
-    body += [_line(LEFT, bottom, LEFT + plot_w, bottom), _line(LEFT, TOP, LEFT, bottom)]
+    body += [line(LEFT, bottom, LEFT + plot_w, bottom), line(LEFT, TOP, LEFT, bottom)]
     for n in range(first, last + 1):
         if span <= 10 or (n - first) % math.ceil(span / 10) == 0:
-            body += [_line(x(n), bottom, x(n), bottom + 4), _text(x(n), bottom + 15, str(n))]
-    body += [_text(LEFT + plot_w / 2, height - 6, "attempt"),
-             _text(0, 0, "share of points", extra=f' transform="translate(12 {TOP + plot_h / 2:.1f}) rotate(-90)"')]
+            body += [line(x(n), bottom, x(n), bottom + 4), text(x(n), bottom + 15, str(n))]
+    body += [text(LEFT + plot_w / 2, height - 6, "attempt"),
+             text(0, 0, "share of points", extra=f' transform="translate(12 {TOP + plot_h / 2:.1f}) rotate(-90)"')]
     if not points:
-        body.append(_text(LEFT + plot_w / 2, TOP + plot_h / 2, "not tested yet", extra=' font-style="italic"'))
+        body.append(text(LEFT + plot_w / 2, TOP + plot_h / 2, "not tested yet", extra=' font-style="italic"'))
     label = (f"{competency}: share of points over {len(points)} attempts"
              + (f", latest {points[-1][1]:.0%}" if points else "") + f"; pass mark {pass_mark:.0%}")
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{_esc(label)}" width="{width}" '
-            f'height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11" '
-            f'fill="{INK}">' + "".join(body) + "</svg>")
+    return svg(width, height, label, body)
 
 
 STYLE = ("<style>.readiness{font-family:sans-serif;max-width:1100px}.readiness table{border-collapse:collapse}"
@@ -249,7 +234,7 @@ STYLE = ("<style>.readiness{font-family:sans-serif;max-width:1100px}.readiness t
 
 
 def _verdict_cell(text: str) -> str:
-    return f"<td style='color:{VERDICT_COLOUR.get(text, INK)};font-weight:bold'>{_esc(text)}</td>"
+    return f"<td style='color:{VERDICT_COLOUR.get(text, INK)};font-weight:bold'>{esc(text)}</td>"
 
 
 def readiness_fragment(learner: str, scores: Sequence[AttemptScore], pass_mark: float = PASS_MARK) -> str:
@@ -257,14 +242,14 @@ def readiness_fragment(learner: str, scores: Sequence[AttemptScore], pass_mark: 
     masteries = readiness(scores, pass_mark)
     latest = max(scores, key=lambda s: s.attempt) if scores else None
     when = f", latest attempt {latest.attempt} finished {latest.finished_at:%Y-%m-%d %H:%M %Z}" if latest else ""
-    parts = [f"<div class='readiness'>{STYLE}<h2>Readiness{': ' + _esc(learner) if learner else ''}</h2>",
-             f"<p style='font-size:1.2em'><b>{_esc(overall_verdict(masteries))}</b></p>",
-             f"<p>{len(scores)} scored attempt{'s' if len(scores) != 1 else ''}{_esc(when)}. Pass mark: "
+    parts = [f"<div class='readiness'>{STYLE}<h2>Readiness{': ' + esc(learner) if learner else ''}</h2>",
+             f"<p style='font-size:1.2em'><b>{esc(overall_verdict(masteries))}</b></p>",
+             f"<p>{len(scores)} scored attempt{'s' if len(scores) != 1 else ''}{esc(when)}. Pass mark: "
              f"{pass_mark:.0%} of the points of each competency.</p>"]
     if masteries:
         parts.append("<table><tr><th>competency</th><th>attempts</th><th>estimate</th><th>90 % credible interval"
                      "</th><th>chance of being at or above the pass mark</th><th>verdict</th></tr>")
-        parts += [f"<tr><td>{_esc(m.competency)}</td><td>{m.attempts}</td><td>{m.mean:.0%}</td>"
+        parts += [f"<tr><td>{esc(m.competency)}</td><td>{m.attempts}</td><td>{m.mean:.0%}</td>"
                   f"<td>{m.low:.0%} to {m.high:.0%}</td><td>{m.p_pass:.0%}</td>{_verdict_cell(m.verdict)}</tr>"
                   for m in masteries]
         parts.append("</table><div class='charts'>")
@@ -284,7 +269,7 @@ def readiness_page(learner: str, scores: Sequence[AttemptScore], pass_mark: floa
     """A self-contained HTML page: the overall verdict, a table (estimate, interval, verdict) and, per
     competency, a plot of the score over attempts with the pass mark and the credible band."""
     title = f"Readiness{': ' + learner if learner else ''}"
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{_esc(title)}</title></head><body>"
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{esc(title)}</title></head><body>"
             + readiness_fragment(learner, scores, pass_mark) + "</body></html>")
 
 
@@ -398,14 +383,14 @@ def cohort_fragment(cohort: Mapping[str, Sequence[AttemptScore]], responses: Seq
     ready = sum(r.ready for r in rows)
     parts = [f"<div class='readiness'>{STYLE}<h2>Cohort readiness</h2><p>{ready} of {len(rows)} learners ready "
              f"(pass mark {pass_mark:.0%} per competency).</p><table><tr><th>learner</th><th>attempts</th>"
-             + "".join(f"<th>{_esc(t)}</th>" for t in tags) + "<th>verdict</th></tr>"]
+             + "".join(f"<th>{esc(t)}</th>" for t in tags) + "<th>verdict</th></tr>"]
     for r in rows:
         by_tag = {m.competency: m for m in r.masteries}
         cells = "".join(
             f"<td title='{by_tag[t].low:.0%} to {by_tag[t].high:.0%}' style='color:"
-            f"{VERDICT_COLOUR[by_tag[t].verdict]}'>{by_tag[t].mean:.0%} ({_esc(by_tag[t].verdict)})</td>"
+            f"{VERDICT_COLOUR[by_tag[t].verdict]}'>{by_tag[t].mean:.0%} ({esc(by_tag[t].verdict)})</td>"
             if t in by_tag else "<td></td>" for t in tags)
-        parts.append(f"<tr><td>{_esc(r.learner)}</td><td>{r.attempts}</td>{cells}<td>{_esc(r.verdict)}</td></tr>")
+        parts.append(f"<tr><td>{esc(r.learner)}</td><td>{r.attempts}</td>{cells}<td>{esc(r.verdict)}</td></tr>")
     parts.append("</table>")
     if responses:
         parts.append("<h2>Items</h2><p>Difficulty: the mean share of an item's points (high = easy). Discrimination: "
@@ -414,8 +399,8 @@ def cohort_fragment(cohort: Mapping[str, Sequence[AttemptScore]], responses: Seq
                      "<th>discrimination</th><th>look at it because</th></tr>")
         for s in item_statistics(responses):
             disc = "n/a" if math.isnan(s.discrimination) else f"{s.discrimination:.2f}"
-            parts.append(f"<tr><td>{_esc(s.item_id)}</td><td>{s.responses}</td><td>{s.difficulty:.2f}</td>"
-                         f"<td>{disc}</td><td>{_esc('; '.join(s.flags))}</td></tr>")
+            parts.append(f"<tr><td>{esc(s.item_id)}</td><td>{s.responses}</td><td>{s.difficulty:.2f}</td>"
+                         f"<td>{disc}</td><td>{esc('; '.join(s.flags))}</td></tr>")
         parts.append("</table>")
     parts.append("</div>")
     return "".join(parts)
