@@ -30,7 +30,7 @@ from pathlib import Path
 import nbformat
 import tqdm
 
-from autograder import course, deadlines, lms, merge, overrides, results, sandbox, similarity
+from autograder import course, deadlines, exam_stats, lms, merge, overrides, results, sandbox, similarity
 from autograder.intake import Submission, collect
 from autograder.report import RunFacts, SimilarityFacts, write_report
 from autograder.results import Settings
@@ -252,7 +252,9 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
         similar = _similar_answers(found, out, options.similarity_threshold) if options.compare_answers else None
         run = RunFacts(graded_now=len(todo), workers=len(workers - {""}),
                        scheduler=options.scheduler or "a local cluster", dashboard=dashboard, sandbox=sandboxed)
-        write_report(everything, out, run, exports, similar, overrides.superseded(decided))
+        exam = exam_stats.exam_facts(everything, {s.key: s.path.read_bytes() for s in found
+                                                  if s.assignment == exam_stats.exam_assignment()})
+        write_report(everything, out, run, exports, similar, overrides.superseded(decided), exam)
     finally:
         closing.join()  # the cluster is down before anything, an error included, leaves this function
     phases["merge_and_report"] = time.monotonic() - clock

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy
 
+from autograder.exam_stats import ExamFacts
 from autograder.lms import LmsExport
 from autograder.results import Override, Result
 from coursekit.svg import BLUE, GREEN, GRID, VERMILLION, bar, esc, line, svg, text
@@ -238,7 +239,7 @@ def _duration(delta: datetime.timedelta) -> str:
 
 def write_report(results: list[Result], out: Path, run: RunFacts | None = None,
                  exports: Sequence[LmsExport] = (), similar: SimilarityFacts | None = None,
-                 superseded: Sequence[Override] = ()) -> Path:
+                 superseded: Sequence[Override] = (), exam: ExamFacts | None = None) -> Path:
     """``out/report.html``: per assignment, the score distribution, the pass rate of every graded
     cell and the average per competency, every submission that needs a look, the LMS files
     written (with every grade that is not in them), the instructor's overrides with their reasons
@@ -270,6 +271,11 @@ def write_report(results: list[Result], out: Path, run: RunFacts | None = None,
     parts += _overrides_section(results, superseded)
     parts += _late_section(results)
     parts += _similarity_section(similar, out)
+    if exam is not None:
+        parts.append(f"<h2>Mock exam ({esc(exam.assignment)}): readiness and items</h2><p>From "
+                     f"{_plural(exam.attempts, 'graded attempt')}. A learner is ready when every competency is "
+                     "above the pass mark with enough evidence; an item flagged below is one to check, fix or "
+                     f"retire from the bank.</p>{exam.fragment}")
     for assignment, rows in sorted(by_assignment.items()):
         parts.append(f"<h2>{html.escape(assignment)}</h2>")
         scored = [r for r in rows if r.status != "invalid"]

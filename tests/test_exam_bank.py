@@ -12,6 +12,7 @@ questions and say why the answers do not fit.
 
 from __future__ import annotations
 
+import json
 import re
 
 import nbformat
@@ -31,6 +32,7 @@ from notebook_tools import (
 from test_grading import Cohort
 
 from autograder.cohort import Options, grade_cohort
+from autograder.exam_stats import attempt_of
 from coursekit.exam import ExamPaper
 from coursekit.exam_bank import SLOTS
 
@@ -157,3 +159,28 @@ def test_answers_for_another_attempt_are_graded_on_the_attempt_submitted_and_tol
         assert "check LEARNER_ID and ATTEMPT" in text and "attempt 2" in text, text
     others = [t for t in tests if not any(t in graders_of(g, tests) for g in LABEL_SLOTS)]
     assert all(scores[t][0] == scores[t][1] for t in others), {t: scores[t] for t in others}
+
+
+def test_the_report_shows_readiness_and_every_items_statistics(bank_cohort):
+    """Each graded attempt is read back with its attempt number, so the report's item table counts
+    every item of the bank with the learners who met it."""
+    report = (bank_cohort.out / "report.html").read_text()
+    assert f"Mock exam ({ASSIGNMENT}): readiness and items" in report and "Cohort readiness" in report
+    met: dict[str, int] = {}
+    for folder in bank_cohort.submissions.iterdir():
+        attempt = int(re.search(r"ATTEMPT = (\d+)", (folder / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())[1])
+        for item in ExamPaper(folder.name, attempt).items.values():
+            met[item.id] = met.get(item.id, 0) + 1
+    rows = dict(re.findall(r"<tr><td>([a-z0-9-]+)</td><td>(\d+)</td><td>[0-9.]+</td>", report))
+    assert {item: int(n) for item, n in rows.items() if item in met} == met
+    assert set(met) == {item.id for slot in SLOTS.values() for item in slot.items}
+
+
+def test_the_attempt_is_read_from_the_record_then_the_attempt_line():
+    cell = {"cell_type": "code", "source": 'LEARNER_ID = "ada"\nATTEMPT = 3  # the third\n', "metadata": {}}
+    notebook = {"cells": [cell], "metadata": {}}
+    assert attempt_of(json.dumps(notebook).encode()) == 3
+    notebook["metadata"] = {"course": {"attempt": {"attempt": 4}}}
+    assert attempt_of(json.dumps(notebook).encode()) == 4
+    assert attempt_of(json.dumps({"cells": [], "metadata": {}}).encode()) == 1
+    assert attempt_of(b"not json") == 1
