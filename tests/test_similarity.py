@@ -126,3 +126,11 @@ def test_benchmark_runs_and_finds_its_planted_copies():
                              "--planted", "2"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "planted copies flagged: 2 of 2" in result.stdout and "find_similar:" in result.stdout
+
+
+def test_a_pasted_table_of_labels_is_not_the_learners_own_code():
+    """Tables pasted from the notebook's output (the mock exam prints each paper's) are the same for
+    everyone once strings count as one token; the code around them is still the learner's."""
+    answer = ('labels = {\n    "Ridge: alpha": "hyperparameter",\n    "Ridge: coef_": "parameter",\n}\n'
+              "labels = fix(labels)\n")
+    assert own_code(answer, "labels = {}  # paste it here\n") == "labels = {\n}\nlabels = fix(labels)"
