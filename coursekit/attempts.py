@@ -84,6 +84,10 @@ def _parse(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
+def _shown(text: str) -> str:
+    return _parse(text).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def _mmss(seconds: float) -> str:
     seconds = max(0, int(seconds))
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
@@ -435,11 +439,12 @@ class Countdown:
         if record is None:
             return self.message or "Not a timed attempt (start one with `make exam LEARNER=<your id>`)."
         if record.abandoned_at:
-            return f"Attempt {record.attempt}: abandoned at {record.abandoned_at}."
+            return f"Attempt {record.attempt}: abandoned at {_shown(record.abandoned_at)}."
         limit = 60 * record.time_limit_minutes
         if record.finished_at:
             over = record.over_time_seconds()
-            return (f"Attempt {record.attempt} finished at {record.finished_at} after {_mmss(record.elapsed_seconds())}"
+            return (f"Attempt {record.attempt} finished at {_shown(record.finished_at)} after "
+                    f"{_mmss(record.elapsed_seconds())}"
                     + (f": over time by {_mmss(over)}." if over else ", within the time limit."))
         elapsed = record.elapsed_seconds(now or self.clock())
         if elapsed <= limit:
@@ -465,7 +470,7 @@ class Countdown:
         if self._widget is None:
             return
         label, button, status = self._widget.children
-        label.value = f"<b>⏱ {self.text(now)}</b>"
+        label.value = f"<b>{self.text(now)}</b>"
         button.disabled = not (self.record and self.record.open)
         status.value = self.message if self.message != self.text(now) else ""
 
