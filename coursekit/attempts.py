@@ -20,8 +20,10 @@ and naive hand edits (a start time moved, an attempt deleted), and says so with 
 the learner how to recover. It does not stop a determined learner: there is no secret on the
 learner's machine, so anyone can recompute every digest after an edit. The log is the learner's own
 record of practice; what counts for a grade is the instructor's grading of the submitted notebook
-(nbgrader, hidden tests), which reads the attempt's summary in the notebook's metadata
-(``metadata.course.attempt``) and the submission time.
+(nbgrader, hidden tests). For the grader, each attempt identifies itself: its notebook's metadata
+``metadata.course.attempt`` holds the start (learner, attempt, started_at, time_limit_minutes, items,
+digest), written before the notebook is opened so every save keeps it, and ``attempt.json`` beside the
+notebook the same summary once finished (finished_at, over_time_seconds).
 """
 
 from __future__ import annotations
@@ -313,14 +315,19 @@ def _fill_paper_cell(notebook: dict, learner: str, attempt: int) -> None:
     raise AttemptError("The exam notebook has no cell that sets LEARNER_ID: regenerate it (`make release`).")
 
 
+SUMMARY_NAME = "attempt.json"
+
+
 def _write_summary(work: Path, record: Attempt) -> None:
-    """Put the attempt's summary into its notebook's metadata (``metadata.course.attempt``), on disk."""
-    path = work / record.notebook
-    if not path.exists():
-        return
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    notebook.setdefault("metadata", {}).setdefault("course", {})["attempt"] = record.summary()
-    _atomic_write(path, json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
+    """The finished attempt's summary, beside its notebook (``attempt-<N>/attempt.json``).
+
+    Not into the notebook itself: it is open in JupyterLab when Finish is pressed, and a file changed
+    under an open notebook makes JupyterLab ask, at the next save, whether to overwrite it or revert
+    (losing the summary or the unsaved answers). The notebook's metadata (``metadata.course.attempt``)
+    holds the summary written at the start, before it was opened, which every save keeps."""
+    folder = (work / record.notebook).parent
+    if folder.exists():
+        _atomic_write(folder / SUMMARY_NAME, json.dumps(record.summary(), indent=1) + "\n")
 
 
 def start_attempt(learner: object, work: str | os.PathLike | None = None, *, abandon: bool = False,
@@ -361,7 +368,7 @@ def start_attempt(learner: object, work: str | os.PathLike | None = None, *, aba
 
 def finish_attempt(learner: object, attempt: object, work: str | os.PathLike | None = None, *,
                    now: datetime | None = None) -> Attempt:
-    """Record the finish of an open attempt (once), and its summary in the attempt's notebook."""
+    """Record the finish of an open attempt (once), and its summary beside the attempt's notebook."""
     learner = check_learner_id(learner)
     attempt = int(attempt)
     log, now = AttemptLog(work), now or utc_now()
@@ -582,10 +589,14 @@ def self_check(namespace: Mapping, work: str | os.PathLike | None = None, *, cwd
     ``namespace`` is the notebook's ``globals()`` (LEARNER_ID, ATTEMPT and the answers). Each section is
     compared as a whole against salted, deliberately slow hashes of every accepted answer, so the keys
     file holds no answer, and the result is the section's points or nothing: a check of single items
-    would let anyone read the three-label key out of the file (three hashes to try per item). A
-    section of four letters (256 combinations) can still be found by trying them all, which is
-    acceptable for practice: the certification is graded by the instructor's hidden tests only. The
-    other sections (counts, a penalty, a tuning task, a search budget) are graded by your instructor.
+    would let anyone read the three-label key out of the file (three hashes to try per item). The salt
+    is the item's (the answers depend on the item, and one item appears on many papers; a salt of the
+    learner id and attempt would add nothing, since the learner knows both). What is left: the small
+    sections can still be found by trying every answer (Section 6: 4**4 = 256 tries, seconds; Section 7:
+    3**9 tries, minutes of computing), Section 1 (3**20) cannot in practice. That is acceptable for
+    practice: the certification is graded by the instructor's hidden tests only, and a learner who brute
+    forces a practice key learns what graded practice feedback would tell them anyway. The other
+    sections (counts, a penalty, a tuning task, a search budget) are graded by your instructor.
 
     Returns ``{competency: {"earned": .., "possible": ..}}`` and, in a timed attempt, records it."""
     here = Path.cwd() if cwd is None else Path(cwd)

@@ -119,9 +119,12 @@ def test_finish_records_over_time_once_and_in_the_notebook(work):
     assert log_bytes(work) == before
     entries = AttemptLog(work).entries()
     assert [e["event"] for e in entries] == ["start", "finish"] and entries[1]["over_time_seconds"] == 90
-    summary = json.loads((work / record.notebook).read_text())["metadata"]["course"]["attempt"]
+    summary = json.loads((work / record.notebook).with_name("attempt.json").read_text())
     assert summary["finished_at"] == "2026-12-05T10:01:30+00:00" and summary["over_time_seconds"] == 90
-    assert summary["digest"] == entries[-1]["digest"]
+    assert summary["digest"] == entries[-1]["digest"] and summary["started_at"] == "2026-12-05T09:00:00+00:00"
+    # The notebook keeps the start (it may be open in JupyterLab: finishing never rewrites it).
+    started = json.loads((work / record.notebook).read_text())["metadata"]["course"]["attempt"]
+    assert started["started_at"] == summary["started_at"] and started["digest"] == entries[0]["digest"]
     with pytest.raises(AttemptError, match="not in your attempt log"):
         finish_attempt("jdoe42", 7, work, now=at(63))
 

@@ -307,6 +307,13 @@ def test_a_timed_attempt_counts_down_and_finishes(browser, lab):
         expect(clock).to_contain_text(re.compile(r"finished at .*within the time limit"), timeout=15_000)
         expect(clock.get_by_role("button", name=re.compile("Finish attempt"))).to_be_disabled()
         steps.shot("finished", clock)
+        # Finishing leaves the open notebook's file alone: saving asks no "File Changed" question.
+        page.keyboard.press("Control+s")
+        expect(page.locator(".jp-mod-dirty")).to_have_count(0, timeout=15_000)
+        expect(page.locator(".jp-Dialog")).to_have_count(0)
+        saved = json.loads((lab["work"] / record.notebook).read_text())
+        assert saved["metadata"]["course"]["attempt"]["started_at"] == record.started_at
+        assert json.loads((lab["work"] / record.notebook).with_name("attempt.json").read_text())["finished_at"]
         finished = AttemptLog(lab["work"]).attempt("browser-candidate", 1)
         assert finished.finished_at and not finished.over_time
         assert [e["event"] for e in AttemptLog(lab["work"]).entries()].count("finish") == 1
