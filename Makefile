@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 PORT ?= 8888
 
-.PHONY: course test release grade lint learner-copy bench browser sandbox hub-proxy postgres review
+.PHONY: course exam review test release grade lint learner-copy bench browser sandbox hub-proxy postgres
 
 # Tests and grading run several kernels at once on few cores: one maths thread per kernel avoids
 # oversubscription (measured here: small fits 5 to 50 times slower with default threads under load).
@@ -41,6 +41,12 @@ learner-copy:
 ## Learners: what is due for spaced review in your working copy (ARGS=--drill runs the drills here).
 review: $(STAMP)
 	$(BIN)/python -m coursekit.review --work "$(WORK)" $(ARGS)
+
+## Candidates: start a timed attempt at the mock exam (a fresh paper in $(WORK)/09_mock_exam/attempt-<N>/):
+## make exam LEARNER=<your id> [ABANDON=1 to give up an attempt still open]
+exam: $(STAMP)
+	@test -n "$(LEARNER)" || { echo "usage: make exam LEARNER=<your learner id> [ABANDON=1]"; exit 2; }
+	@$(BIN)/python -m coursekit.attempts start --learner "$(LEARNER)" --work "$(WORK)" $(if $(ABANDON),--abandon)
 
 ## Everyone: run the whole test suite (both cores).
 test: $(STAMP) browser sandbox hub-proxy postgres

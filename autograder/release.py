@@ -9,11 +9,13 @@ from pathlib import Path
 
 from autograder.course import RELEASE, REPO, assignments
 from autograder.nbgrader_calls import generate_release
+from autograder.practice_keys import ASSIGNMENT as PRACTICE_KEYS_ASSIGNMENT
+from autograder.practice_keys import write_practice_keys
 
 
 def release(only: list[str] | None = None) -> list[str]:
-    """Regenerate ``notebooks/`` from ``solutions/`` (all assignments, or ``only`` these);
-    returns the files that changed."""
+    """Regenerate ``notebooks/`` from ``solutions/`` (all assignments, or ``only`` these), and the mock
+    exam's hashed practice keys; returns the files that changed."""
     unknown = sorted(set(only or []) - set(assignments()))
     if unknown:
         raise ValueError(f"no such assignment in solutions/: {', '.join(unknown)}")
@@ -33,4 +35,7 @@ def release(only: list[str] | None = None) -> list[str]:
             if stale.is_dir() and not (fresh / stale.name).exists():
                 shutil.rmtree(stale)
                 changed.append(f"{stale.relative_to(REPO)} (removed: no longer in solutions/)")
+    # The mock exam's practice self-check keys (hashed) follow its hidden tests.
+    if (not only or PRACTICE_KEYS_ASSIGNMENT in only) and write_practice_keys():
+        changed.append("coursekit/exam_practice_keys.json")
     return changed

@@ -272,3 +272,51 @@ def test_feedback_loop_and_validate_in_module_00(browser, lab):
         steps.shot("validate-verdict")
     finally:
         page.close()
+
+
+@browser_group(0)
+def test_a_timed_attempt_counts_down_and_finishes(browser, lab):
+    """A candidate starts an attempt (as `make exam` does), opens its notebook, sees the countdown tick and
+    presses Finish attempt; the attempt log records the finish once."""
+    from coursekit.attempts import AttemptLog, start_attempt
+
+    assignment = "09_mock_exam"
+    record = start_attempt("browser-candidate", lab["work"])
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    url = f"{lab['base']}/lab/workspaces/test-attempt/tree/{record.notebook}"
+    page.goto(f"{url}?reset&token={lab['token']}")
+    steps = Step(page, "timed-attempt-09")
+    try:
+        try:
+            cells(page).first.wait_for(timeout=60_000)
+        finally:
+            steps.shot("opened")
+        expect(page.locator(".jp-StatusBar-Widget").first).to_contain_text(re.compile(r"\| Idle"), timeout=90_000)
+        run_cell(page, cell_index_of(page, "setup_mock_exam", assignment))
+        paper = cell_index_of(page, "setup_mock_exam_paper", assignment)
+        run_cell(page, paper - 1)  # LEARNER_ID and ATTEMPT, filled in by start_attempt
+        run_cell(page, paper)
+        clock = cells(page).nth(paper).locator(".coursekit-countdown")
+        expect(clock).to_contain_text(re.compile(r"Attempt 1: \d\d:\d\d left of 60 minutes"), timeout=30_000)
+        expect(cells(page).nth(paper)).to_contain_text("Paper of 'browser-candidate', attempt 1")
+        first = clock.inner_text()
+        steps.shot("countdown", clock)
+        expect(clock).not_to_have_text(first, timeout=10_000)  # it ticks while the kernel is idle
+        steps.shot("countdown-ticked", clock)
+        clock.get_by_role("button", name=re.compile("Finish attempt")).click()
+        expect(clock).to_contain_text(re.compile(r"finished at .*within the time limit"), timeout=15_000)
+        expect(clock.get_by_role("button", name=re.compile("Finish attempt"))).to_be_disabled()
+        steps.shot("finished", clock)
+        # Finishing leaves the open notebook's file alone: saving asks no "File Changed" question.
+        page.keyboard.press("Control+s")
+        expect(page.locator(".jp-mod-dirty")).to_have_count(0, timeout=15_000)
+        expect(page.locator(".jp-Dialog")).to_have_count(0)
+        saved = json.loads((lab["work"] / record.notebook).read_text())
+        assert saved["metadata"]["course"]["attempt"]["started_at"] == record.started_at
+        assert json.loads((lab["work"] / record.notebook).with_name("attempt.json").read_text())["finished_at"]
+        finished = AttemptLog(lab["work"]).attempt("browser-candidate", 1)
+        assert finished.finished_at and not finished.over_time
+        assert [e["event"] for e in AttemptLog(lab["work"]).entries()].count("finish") == 1
+        assert error_cells(page) == {}
+    finally:
+        page.close()
