@@ -1,9 +1,10 @@
 """The mock exam seen from the whole cohort: each learner's readiness per competency, and every
 bank item's difficulty and discrimination from the graded attempts, for the instructor report.
 
-Each graded submission of the exam is one attempt. Its number is the notebook's: the attempt
-record the countdown writes into the metadata (``metadata.course.attempt.attempt``), else the
-``ATTEMPT = n`` line the learner's paper was drawn with (the exam's hidden tests read the same).
+Each graded submission of the exam is one attempt. A timed attempt, submitted from its
+``attempt-<N>`` folder, is graded as ``<learner>+attempt-<N>``; any other submission says its
+number in the notebook: the attempt record written when it was started
+(``metadata.course.attempt.attempt``), else the ``ATTEMPT = n`` line its paper was drawn with.
 Which item a slot showed is drawn again from the learner id and the attempt
 (``coursekit.exam.draw_item``), exactly as the paper and its hidden tests drew it.
 """
@@ -19,7 +20,7 @@ from collections.abc import Iterable
 from autograder import course
 from autograder.results import Result
 from coursekit import readiness
-from coursekit.exam import draw_item, normalise_attempt, normalise_id
+from coursekit.exam import draw_item, normalise_attempt, normalise_id, split_attempt_submission
 from coursekit.exam_bank import SLOTS
 
 
@@ -82,15 +83,17 @@ def exam_facts(results: Iterable[Result], notebooks: dict[str, bytes]) -> ExamFa
     cohort: dict[str, list[readiness.AttemptScore]] = {}
     responses = []
     for r in graded:
-        attempt = attempt_of(notebooks.get(r.key, b"{}"))
-        learner = normalise_id(r.learner)  # the id the grader's paper was seeded with
+        # A timed attempt is graded as <learner>+attempt-<N>: one learner, attempt N.
+        base, numbered = split_attempt_submission(r.learner)
+        attempt = numbered or attempt_of(notebooks.get(r.key, b"{}"))
+        learner = normalise_id(base)  # the id the grader's paper was seeded with
         finished = (r.late.submitted_at if r.late and r.late.submitted_at else None) or datetime.datetime.now(
             datetime.UTC)
-        cohort.setdefault(r.learner, []).append(readiness.AttemptScore(attempt, finished, dict(r.competencies)))
+        cohort.setdefault(base, []).append(readiness.AttemptScore(attempt, finished, dict(r.competencies)))
         for name, slot in SLOTS.items():
             earned = sum((r.cells.get(c, (0.0, 0.0))[0] or 0.0) for c in slot.test_cells)
             possible = sum(course.points(assignment)[c] for c in slot.test_cells)
-            responses.append(readiness.ItemResponse(r.learner, attempt, draw_item(learner, name, attempt).id,
+            responses.append(readiness.ItemResponse(base, attempt, draw_item(learner, name, attempt).id,
                                                     earned, possible, r.score / r.max_score))
     for scores in cohort.values():
         scores.sort(key=lambda s: s.attempt)

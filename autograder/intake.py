@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import hashlib
+import json
 import re
 import shutil
 import warnings
@@ -22,6 +23,7 @@ import nbformat
 
 from autograder import course, deadlines
 from autograder.results import Graded, Result, Settings, Task, result_key
+from coursekit.exam import attempt_submission_id
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]*$")
 
@@ -53,6 +55,37 @@ class Submission:
             learner=self.learner, assignment=self.assignment or "unknown", digest=self.digest,
             source=course.source_digest(self.assignment), status="invalid", reason=self.reason, score=0.0,
             max_score=course.max_score(self.assignment), note=self.note))
+
+
+ATTEMPT_FOLDER = re.compile(r"^attempt-([1-9][0-9]*)$")
+
+
+def over_time(notebook: Path, submitted: deadlines.SubmittedTime | None) -> str:
+    """What the grader says of a timed attempt's time (coursekit/attempts.py records it): over the
+    limit by how much, from the attempt's finish (``attempt.json`` beside the notebook), else from
+    when it was submitted; "" when it kept to the limit or says nothing."""
+    try:
+        started = json.loads(notebook.read_bytes()).get("metadata", {}).get("course", {}).get("attempt", {})
+        minutes = float(started["time_limit_minutes"])
+        start = datetime.datetime.fromisoformat(started["started_at"])
+        number = started.get("attempt", "")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return ""
+    try:
+        finished = json.loads((notebook.parent / "attempt.json").read_text())
+        end, how = datetime.datetime.fromisoformat(finished["finished_at"]), "finished"
+    except (OSError, ValueError, KeyError, TypeError):
+        if submitted is None or submitted.at is None:
+            return (f"Timed attempt {number}: it was not finished with the Finish button and its submission "
+                    "time is unknown, so whether it kept to the time limit cannot be told.")
+        end, how = submitted.at, "submitted"
+    if start.tzinfo is None or end.tzinfo is None:
+        return ""
+    over = (end - start).total_seconds() - 60 * minutes
+    if over <= 0:
+        return ""
+    return (f"Timed attempt {number}: {how} {int(over // 60)} min {int(over % 60)} s over the {minutes:g}-minute "
+            f"limit (started {start:%Y-%m-%d %H:%M} UTC).")
 
 
 def _extract(archive: Path, into: Path) -> Path:
@@ -119,18 +152,23 @@ def collect(source: Path, scratch: Path, timezone: ZoneInfo = deadlines.UTC_ZONE
         parts = path.relative_to(root).parts
         if any(p.startswith(".") or p == "__MACOSX" for p in parts) or not path.is_file():
             continue
+        attempt = ATTEMPT_FOLDER.match(parts[2]) if len(parts) == 4 else None
         if len(parts) == 3:                       # nbgrader: learner/assignment/notebook.ipynb
             learner, claimed = parts[0], parts[1]
+        elif attempt:                             # a timed attempt: learner/assignment/attempt-N/notebook.ipynb
+            learner, claimed = attempt_submission_id(parts[0], int(attempt[1])), parts[1]
         elif len(parts) == 1:                     # LMS: learner_anything.ipynb
             # A Canvas download (name_[LATE_]userid_fileid_file) is the Canvas user id's: the roster's ID.
             learner, claimed = deadlines.canvas_user_id(path.name) or path.stem.split("_", 1)[0], ""
         else:
-            warnings.warn(f"skipping {path}: neither <learner>/<assignment>/<nb>.ipynb nor <learner>_<x>.ipynb",
-                          stacklevel=2)
+            warnings.warn(f"skipping {path}: neither <learner>/<assignment>/<nb>.ipynb (or .../attempt-<N>/<nb>.ipynb) "
+                          "nor <learner>_<x>.ipynb", stacklevel=2)
             continue
         submission = Submission(learner=learner, assignment="", path=path)
         submission.digest = hashlib.sha256(path.read_bytes()).hexdigest()
         submission.submitted = deadlines.submission_time(path, root, zip_times, timezone)
+        if attempt:
+            submission.note = over_time(path, submission.submitted)
         if not SAFE_ID.match(learner):
             submission.assignment = claimed if claimed in signatures else ""
             submission.status, submission.reason = "invalid", (
@@ -145,8 +183,9 @@ def collect(source: Path, scratch: Path, timezone: ZoneInfo = deadlines.UTC_ZONE
         else:
             submission.assignment = assignment
             if claimed and claimed != assignment:
-                submission.note = (f"This file was submitted as {claimed}, but it is the notebook of "
-                                   f"{assignment}; it was graded as {assignment}.")
+                submission.note = " ".join(x for x in (submission.note, (
+                    f"This file was submitted as {claimed}, but it is the notebook of {assignment}; it was graded "
+                    f"as {assignment}.")) if x)
         found.append(submission)
     if not found:
         unknown = sorted({p.name for p in root.glob("*/*") if p.is_dir()} - set(signatures))

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,12 +97,32 @@ def normalise_attempt(value: object) -> int:
     return int(text)
 
 
+# The grader's id of one timed attempt (autograder/intake.py: <learner>/<assignment>/attempt-<N>/):
+# each attempt is its own submission, and the paper is the learner's attempt N.
+ATTEMPT_SUBMISSION = re.compile(r"^(?P<learner>.+)\+attempt-(?P<attempt>[1-9][0-9]*)$")
+
+
+def attempt_submission_id(learner_id: str, attempt: int) -> str:
+    return f"{learner_id}+attempt-{attempt}"
+
+
+def split_attempt_submission(grader_id: str) -> tuple[str, int | None]:
+    """(learner id, attempt) of a grader id ``<learner>+attempt-<N>``; (the id, None) for any other id."""
+    match = ATTEMPT_SUBMISSION.match(grader_id)
+    return (match["learner"], int(match["attempt"])) if match else (grader_id, None)
+
+
+def _graded_as(here: Path) -> str | None:
+    """The grader's id of the submission when the notebook runs in nbgrader's autograded/<id>/<assignment>/."""
+    return here.parent.name if here.parent.parent.name == "autograded" and here.parent.name else None
+
+
 def resolve_learner_id(typed: object = "", cwd: Path | None = None, environ: dict | None = None) -> tuple[str, str]:
     """The id the paper is seeded with, and where it came from (for the learner to read)."""
     here = Path.cwd() if cwd is None else Path(cwd)
     environ = os.environ if environ is None else environ
-    if here.parent.parent.name == "autograded" and here.parent.name:
-        return normalise_id(here.parent.name), "the autograder's folder name"
+    if graded_as := _graded_as(here):
+        return normalise_id(split_attempt_submission(graded_as)[0]), "the autograder's folder name"
     hub = normalise_id(environ.get("JUPYTERHUB_USER", ""))
     if hub:
         return hub, "your JupyterHub user name"
@@ -254,9 +275,12 @@ class ExamPaper:
         object.__setattr__(self, "attempt", normalise_attempt(self.attempt))
 
     @classmethod
-    def for_learner(cls, typed: object = "", attempt: object = 1) -> ExamPaper:
-        learner_id, source = resolve_learner_id(typed)
-        return cls(learner_id, attempt, source)
+    def for_learner(cls, typed: object = "", attempt: object = 1, cwd: Path | None = None) -> ExamPaper:
+        """The paper of this notebook: while the grader grades a timed attempt, the attempt is the one
+        its folder was submitted as (``attempt-<N>``), like the learner id; otherwise ``attempt``."""
+        learner_id, source = resolve_learner_id(typed, cwd)
+        graded_attempt = split_attempt_submission(_graded_as(Path.cwd() if cwd is None else Path(cwd)) or "")[1]
+        return cls(learner_id, graded_attempt or attempt, source)
 
     def rng(self, name: str) -> np.random.Generator:
         return np.random.default_rng(seed_of(self.learner_id, name, self.attempt))

@@ -1,0 +1,72 @@
+"""Timed attempts graded like any other submission: one learner's three attempts, started and
+finished with coursekit.attempts as a candidate does, submitted as their 09_mock_exam folder and
+graded by real nbgrader. Each attempt is its own submission (``<learner>+attempt-<N>``) graded on
+that attempt's paper; the attempt over the time limit is flagged with its time; the report counts
+the learner's three attempts in the cohort's readiness."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import re
+import shutil
+
+import nbformat
+import pytest
+from notebook_tools import fill, read, solution_answers
+
+from autograder.cohort import Options, grade_cohort
+from coursekit import attempts
+from coursekit.exam import ExamPaper
+
+ASSIGNMENT = "09_mock_exam"
+START = datetime.datetime(2027, 3, 1, 9, 0, tzinfo=datetime.UTC)
+MINUTES_TAKEN = {1: 40, 2: 75, 3: 55}  # attempt 2 runs 15 minutes over the 60-minute limit
+pytestmark = pytest.mark.xdist_group("grade-09-attempts")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    work = tmp_path_factory.mktemp("work")
+    submissions = tmp_path_factory.mktemp("submitted")
+    answers = solution_answers(ASSIGNMENT)
+    for n, minutes in MINUTES_TAKEN.items():
+        started = START + datetime.timedelta(days=n)
+        record = attempts.start_attempt("ada", work, now=started)
+        notebook = work / record.notebook
+        nbformat.write(fill(read(notebook), answers), str(notebook))
+        attempts.finish_attempt("ada", n, work, now=started + datetime.timedelta(minutes=minutes))
+    # What the candidate hands in: their 09_mock_exam folder, attempts and all.
+    shutil.copytree(work / ASSIGNMENT, submissions / "ada" / ASSIGNMENT)
+    out = tmp_path_factory.mktemp("graded")
+    grade_cohort(submissions, out, Options(progress=False, compare_answers=False))
+    with (out / "grades.csv").open() as f:
+        rows = {row["learner_id"]: row for row in csv.DictReader(f)}
+    return out, rows
+
+
+def test_each_attempt_is_its_own_submission_on_its_own_paper(graded):
+    out, rows = graded
+    assert sorted(rows) == [f"ada+attempt-{n}" for n in MINUTES_TAKEN]
+    assert all(row["status"] == "graded" and row["score"] == row["max_score"] for row in rows.values()), rows
+    papers = set()
+    for n in MINUTES_TAKEN:
+        autograded = read(out / "workspace" / "autograded" / f"ada+attempt-{n}" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+        printed = "\n".join(str(o.get("text", "")) for c in autograded.cells for o in c.get("outputs", []))
+        assert f"Paper of 'ada', attempt {n}" in printed
+        papers.add(tuple(item.id for item in ExamPaper("ada", n).items.values()))
+    assert len(papers) == 3
+
+
+def test_the_attempt_over_time_is_flagged_with_its_time(graded):
+    out, rows = graded
+    assert "finished 15 min 0 s over the 60-minute limit" in rows["ada+attempt-2"]["reason"]
+    assert "over the" not in rows["ada+attempt-1"]["reason"] + rows["ada+attempt-3"]["reason"]
+    report = (out / "report.html").read_text()
+    assert "Submissions that need a look" in report and "15 min 0 s over the 60-minute limit" in report
+
+
+def test_the_report_counts_the_learners_attempts(graded):
+    out, _ = graded
+    report = (out / "report.html").read_text()
+    assert re.search(r"<tr><td>ada</td><td>3</td>", report), "the cohort readiness row of ada with 3 attempts"
