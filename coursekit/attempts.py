@@ -669,13 +669,18 @@ def self_check(namespace: Mapping, work: str | os.PathLike | None = None, *, cwd
             if record.scored_at is not None:
                 lines.append(f"Attempt {paper.attempt} was scored by its first self-check ({_shown(record.scored_at)})"
                              ": this one tells you whether your changes are right, the score stays.")
-            progress = update_progress(paper.learner_id, timed_work, now)
-            if progress.deck.notice:
-                lines.append(progress.deck.notice)
-            lines.append(f"Readiness: {progress.verdict} Your readiness page: {progress.page} (again at any time: "
-                         f"`make readiness LEARNER={paper.learner_id}`).")
-            due = progress.deck.due(now)
-            lines.append(due_line(due) if due else _comes_back(progress, paper.attempt))
+            try:
+                progress = update_progress(paper.learner_id, timed_work, now)
+            except OSError as error:  # recorded all the same: the page can be written again later
+                lines.append(f"Your readiness page could not be written ({error}); the result is recorded: "
+                             f"`make readiness LEARNER={paper.learner_id}` writes it once that is put right.")
+            else:
+                if progress.deck.notice:
+                    lines.append(progress.deck.notice)
+                lines.append(f"Readiness: {progress.verdict} Your readiness page: {progress.page} (again at any "
+                             f"time: `make readiness LEARNER={paper.learner_id}`).")
+                due = progress.deck.due(now)
+                lines.append(due_line(due) if due else _comes_back(progress, paper.attempt))
     print("\n".join(lines))
     if progress is not None and (_in_kernel() if show is None else show):
         from IPython.display import display
