@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 PORT ?= 8888
 
-.PHONY: course exam review test release grade lint learner-copy bench browser sandbox hub-proxy postgres
+.PHONY: course exam readiness review test release grade lint learner-copy bench browser sandbox hub-proxy postgres
 
 # Tests and grading run several kernels at once on few cores: one maths thread per kernel avoids
 # oversubscription (measured here: small fits 5 to 50 times slower with default threads under load).
@@ -47,6 +47,12 @@ review: $(STAMP)
 exam: $(STAMP)
 	@test -n "$(LEARNER)" || { echo "usage: make exam LEARNER=<your learner id> [ABANDON=1]"; exit 2; }
 	@$(BIN)/python -m coursekit.attempts start --learner "$(LEARNER)" --work "$(WORK)" $(if $(ABANDON),--abandon)
+
+## Candidates: (re)write your readiness page (per competency: score over attempts, estimate, verdict) from
+## your self-checked attempts: make readiness LEARNER=<your id>; it is $(WORK)/.exam/readiness-<id>.html
+readiness: $(STAMP)
+	@test -n "$(LEARNER)" || { echo "usage: make readiness LEARNER=<your learner id>"; exit 2; }
+	@$(BIN)/python -m coursekit.attempts readiness --learner "$(LEARNER)" --work "$(WORK)"
 
 ## Everyone: run the whole test suite (both cores).
 test: $(STAMP) browser sandbox hub-proxy postgres

@@ -24,6 +24,15 @@ record of practice; what counts for a grade is the instructor's grading of the s
 ``metadata.course.attempt`` holds the start (learner, attempt, started_at, time_limit_minutes, items,
 digest), written before the notebook is opened so every save keeps it, and ``attempt.json`` beside the
 notebook the same summary once finished (finished_at, over_time_seconds).
+
+After a scored attempt (issue 17): an attempt is scored by its first self-check (``attempt_scores``
+turns the log into ``coursekit.readiness.AttemptScore``s: per competency, the earned and possible
+points of the sections the self-check scores). Each recorded self-check (re)writes the readiness page
+``<work>/.exam/readiness-<learner>.html`` (``update_progress``; ``make readiness`` does the same), shows
+it in the notebook, and counts the attempt, once, in the review deck ``<work>/.exam/review.json``
+(``coursekit.review``). What is due for review is printed when the next attempt starts (``make exam``,
+``new_attempt``) and above its countdown; a notebook that is no timed attempt (the grader's) shows none
+of it.
 """
 
 from __future__ import annotations
@@ -37,7 +46,7 @@ import re
 import shutil
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import product
@@ -45,6 +54,8 @@ from pathlib import Path
 
 from coursekit.exam import ExamPaper, normalise_id, resolve_learner_id
 from coursekit.exam_bank import CLASSIFY_SETTINGS, GRAY_SETTINGS, SCENARIOS, SLOTS
+from coursekit.readiness import PASS_MARK, AttemptScore, overall_verdict, readiness, readiness_page, show_readiness
+from coursekit.review import STATE_NAME, ReviewDeck
 
 # The course's one time limit for an attempt of the mock exam, in minutes.
 TIME_LIMIT_MINUTES = 60
@@ -139,7 +150,9 @@ class Attempt:
     notebook: str
     finished_at: str | None = None
     abandoned_at: str | None = None
-    self_check: dict[str, dict[str, float]] = field(default_factory=dict)
+    self_check: dict[str, dict[str, float]] = field(default_factory=dict)  # the latest self-check
+    score: dict[str, dict[str, float]] = field(default_factory=dict)  # the first self-check: the attempt's score
+    scored_at: str | None = None  # when the first self-check was recorded
     digest: str = ""  # of the last entry about this attempt
 
     @property
@@ -240,6 +253,8 @@ class AttemptLog:
                     record.abandoned_at = entry["at"]
                 elif entry["event"] == "self-check":
                     record.self_check = entry["results"]
+                    if record.scored_at is None:
+                        record.score, record.scored_at = entry["results"], entry["at"]
             if key in found:
                 found[key].digest = entry["digest"]
         return [a for a in found.values() if learner is None or a.learner == normalise_id(learner)]
@@ -389,20 +404,30 @@ def finish_attempt(learner: object, attempt: object, work: str | os.PathLike | N
     return record
 
 
-def new_attempt(learner_id: object, *, abandon: bool = False, cwd: Path | None = None) -> Attempt | None:
+def review_first(learner: str, work: str | os.PathLike | None = None, now: datetime | None = None) -> str:
+    """At the top of an attempt: the line naming what is due for review (every scored attempt of the
+    learner counted in the deck first), or "" when nothing is."""
+    return due_line(review_deck(learner, work, now).due(now or utc_now()))
+
+
+def new_attempt(learner_id: object, *, abandon: bool = False, cwd: Path | None = None,
+                now: datetime | None = None) -> Attempt | None:
     """``start_attempt`` from a notebook: the working copy is the folder above this notebook's module
-    folder, and a refusal is printed as a sentence (no traceback)."""
+    folder, and a refusal is printed as a sentence (no traceback). Prints what is due for review first."""
     here = Path.cwd() if cwd is None else Path(cwd)
     work = here.parent.parent if ATTEMPT_FOLDER.match(here.name) else here.parent \
         if here.name == ASSIGNMENT else None
+    now = now or utc_now()
     try:
-        record = start_attempt(learner_id, work, abandon=abandon)
+        record = start_attempt(learner_id, work, abandon=abandon, now=now)
     except AttemptError as error:
         print(f"✗ {error}")
         return None
     path = work_folder(work) / record.notebook
     print(f"Attempt {record.attempt} started at {record.started_at} ({record.time_limit_minutes} minutes): open "
           f"{os.path.relpath(path, here)} in the file browser (in {path.parent}).")
+    if due := review_first(record.learner, work, now):
+        print(due)
     return record
 
 
@@ -429,6 +454,7 @@ class Countdown:
         self.learner, self.attempt, self.work, self.clock = learner, attempt, work, clock
         self.message = ""
         self.record: Attempt | None = None
+        self.review_due: list[str] = []  # competencies due for review at the start (countdown() fills it in)
         if work is not None:
             try:
                 self.record = AttemptLog(work).attempt(learner, attempt)
@@ -511,10 +537,11 @@ class Countdown:
 
 
 def countdown(learner_id: object = "", attempt: object = 1, *, cwd: Path | None = None,
-              show: bool = True) -> Countdown:
-    """The countdown of this notebook's attempt, shown at once (in a kernel). A notebook that is no timed
-    attempt (a copy outside ``<work>/09_mock_exam/attempt-<N>/``, or run by the grader) shows one line and
-    does nothing else."""
+              show: bool = True, now: datetime | None = None) -> Countdown:
+    """The countdown of this notebook's attempt, shown at once (in a kernel), under one line naming what
+    is due for review (``Countdown.review_due``), if anything is. A notebook that is no timed attempt (a
+    copy outside ``<work>/09_mock_exam/attempt-<N>/``, or run by the grader) shows one line and does
+    nothing else."""
     here = Path.cwd() if cwd is None else Path(cwd)
     learner, _source = resolve_learner_id(learner_id, cwd=here)
     try:
@@ -522,10 +549,17 @@ def countdown(learner_id: object = "", attempt: object = 1, *, cwd: Path | None 
     except (TypeError, ValueError):
         number = 0
     clock = Countdown(learner, number, _attempt_work(here))
+    if clock.timed and clock.record.open:
+        try:
+            clock.review_due = due_for_review(clock.work, now or clock.clock())
+        except (OSError, ValueError):  # a schedule that cannot be read never stops the attempt
+            clock.review_due = []
     if show:
         if clock.timed and clock.record.open:
             from IPython.display import display
 
+            if clock.review_due:
+                print(due_line(clock.review_due))
             display(clock.widget)
             clock.start_ticking()
         elif clock.timed:
@@ -583,7 +617,8 @@ def load_keys(path: Path = KEYS_PATH) -> dict:
 
 
 def self_check(namespace: Mapping, work: str | os.PathLike | None = None, *, cwd: Path | None = None,
-               keys: Mapping | None = None, now: datetime | None = None) -> dict[str, dict[str, float]]:
+               keys: Mapping | None = None, now: datetime | None = None,
+               show: bool | None = None) -> dict[str, dict[str, float]]:
     """Score the sections of the paper that have exact answers (1: labels, 6: letters, 7: labels), at once.
 
     ``namespace`` is the notebook's ``globals()`` (LEARNER_ID, ATTEMPT and the answers). Each section is
@@ -598,7 +633,10 @@ def self_check(namespace: Mapping, work: str | os.PathLike | None = None, *, cwd
     forces a practice key learns what graded practice feedback would tell them anyway. The other
     sections (counts, a penalty, a tuning task, a search budget) are graded by your instructor.
 
-    Returns ``{competency: {"earned": .., "possible": ..}}`` and, in a timed attempt, records it."""
+    Returns ``{competency: {"earned": .., "possible": ..}}``. In a timed attempt it also records the result
+    in the attempt log, (re)writes the readiness page ``<work>/.exam/readiness-<learner>.html`` (and shows
+    it in the notebook: ``show``, by default when run in a kernel), and counts the attempt in the review
+    deck ``<work>/.exam/review.json`` (once: the attempt's first self-check is its score)."""
     here = Path.cwd() if cwd is None else Path(cwd)
     if here.parent.parent.name == "autograded":
         print("Self-check: skipped here, your instructor grades this notebook.")
@@ -620,13 +658,129 @@ def self_check(namespace: Mapping, work: str | os.PathLike | None = None, *, cwd
         lines.append(f"- Section {SLOTS[slot].section} ({competency}), `{variable}`: {verdict}.")
     lines.append("- Sections 2 to 5 (counts, a penalty, tuning, a search budget): graded by your instructor.")
     timed_work = work_folder(work) if work is not None else _attempt_work(here)
+    progress = None
     if timed_work is not None and paper.learner_id and ID_PATTERN.match(paper.learner_id):
         log = AttemptLog(timed_work)
-        if log.attempt(paper.learner_id, paper.attempt) is not None:
-            log.append("self-check", paper.learner_id, paper.attempt, now or utc_now(), results=results)
+        record = log.attempt(paper.learner_id, paper.attempt)
+        if record is not None:
+            now = now or utc_now()
+            log.append("self-check", paper.learner_id, paper.attempt, now, results=results)
             lines.append(f"Recorded in your attempt log ({log.path}).")
+            if record.scored_at is not None:
+                lines.append(f"Attempt {paper.attempt} was scored by its first self-check ({_shown(record.scored_at)})"
+                             ": this one tells you whether your changes are right, the score stays.")
+            try:
+                progress = update_progress(paper.learner_id, timed_work, now)
+            except OSError as error:  # recorded all the same: the page can be written again later
+                lines.append(f"Your readiness page could not be written ({error}); the result is recorded: "
+                             f"`make readiness LEARNER={paper.learner_id}` writes it once that is put right.")
+            else:
+                if progress.deck.notice:
+                    lines.append(progress.deck.notice)
+                lines.append(f"Readiness: {progress.verdict} Your readiness page: {progress.page} (again at any "
+                             f"time: `make readiness LEARNER={paper.learner_id}`).")
+                due = progress.deck.due(now)
+                lines.append(due_line(due) if due else _comes_back(progress, paper.attempt))
     print("\n".join(lines))
+    if progress is not None and (_in_kernel() if show is None else show):
+        from IPython.display import display
+
+        display(show_readiness(progress.scores, progress.learner))
     return results
+
+
+# After a scored attempt: the readiness page and the review deck -------------------------------------------
+REVIEW_HOW = ("drills: `make review ARGS=--drill`, or in a notebook `from coursekit.review import review_widget; "
+              "review_widget()`")
+
+
+def attempt_scores(records: Iterable[Attempt]) -> list[AttemptScore]:
+    """The scored attempts, for ``coursekit.readiness``: every attempt with a self-check, scored by its
+    *first* self-check (per competency (earned, possible), only the sections the self-check scores) at the
+    time of that self-check. Running the self-check again (after changing answers) shows whether a fix
+    is right, but the score stays the first: otherwise the self-check would score its own hints."""
+    return [AttemptScore(r.attempt, _parse(r.scored_at),
+                         {c: (float(s["earned"]), float(s["possible"])) for c, s in r.score.items()})
+            for r in records if r.scored_at is not None and r.score]
+
+
+def readiness_path(learner: str, work: str | os.PathLike | None = None) -> Path:
+    """Where the learner's readiness page is written: ``<work>/.exam/readiness-<learner>.html``."""
+    return work_folder(work) / LOG_FOLDER / f"readiness-{learner}.html"
+
+
+def review_path(work: str | os.PathLike | None = None) -> Path:
+    """The working copy's review schedule (``coursekit.review``): ``<work>/.exam/review.json``."""
+    return work_folder(work) / STATE_NAME
+
+
+def review_deck(learner: object, work: str | os.PathLike | None = None, now: datetime | None = None) -> ReviewDeck:
+    """The working copy's review deck with every scored attempt of the learner counted, once (the deck
+    remembers the attempts it counted); saved when that changed anything. One learner per working copy:
+    the deck counts attempts by number."""
+    learner = check_learner_id(learner)
+    deck = ReviewDeck.load(review_path(work), now or utc_now())
+    counted = set(deck.attempts_seen)
+    deck.record_attempts(attempt_scores(AttemptLog(work).attempts(learner)))
+    if deck.attempts_seen != counted:
+        deck.save()
+    return deck
+
+
+def due_for_review(work: str | os.PathLike | None = None, now: datetime | None = None) -> list[str]:
+    """The competencies due for review at ``now`` (the most overdue first); none without a schedule."""
+    if not review_path(work).exists():
+        return []
+    return ReviewDeck.load(review_path(work), now or utc_now()).due(now or utc_now())
+
+
+def due_line(due: list[str]) -> str:
+    return f"Due for review first: {', '.join(due)} ({REVIEW_HOW})." if due else ""
+
+
+@dataclass
+class Progress:
+    """What a scored attempt updated: the learner's scores, the readiness page, the review deck."""
+
+    learner: str
+    scores: list[AttemptScore]
+    page: Path
+    deck: ReviewDeck
+
+    @property
+    def verdict(self) -> str:
+        return overall_verdict(readiness(self.scores))
+
+
+def update_progress(learner: object, work: str | os.PathLike | None = None, now: datetime | None = None) -> Progress:
+    """(Re)write the learner's readiness page from the attempt log and count new scored attempts in the
+    review deck; ``make readiness`` and every recorded self-check call it."""
+    learner = check_learner_id(learner)
+    scores = attempt_scores(AttemptLog(work).attempts(learner))
+    page = readiness_path(learner, work)
+    page.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(page, readiness_page(learner, scores))
+    return Progress(learner, scores, page, review_deck(learner, work, now))
+
+
+def _comes_back(progress: Progress, attempt: int) -> str:
+    """When the competencies this attempt missed come back for review (or that nothing did)."""
+    score = next((s for s in progress.scores if s.attempt == attempt), None)
+    missed = [c for c in (score.competencies if score else {}) if (score.share(c) or 0.0) < PASS_MARK
+              and c in progress.deck.cards]
+    if not missed:
+        return "Spaced review: nothing missed in this attempt (`make review` shows what comes back, and when)."
+    when = min(progress.deck.cards[c].due for c in missed)
+    return (f"Back for review (a short drill) from {when:%Y-%m-%d %H:%M} UTC: {', '.join(missed)}; at the top of "
+            "your next attempt, or with `make review`.")
+
+
+def _in_kernel() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return getattr(get_ipython(), "kernel", None) is not None
 
 
 def accepted_answers(item_id: str, key: Mapping[str, object]) -> list[str]:
@@ -648,20 +802,33 @@ def main(argv: list[str] | None = None) -> int:
     start = sub.add_parser("start", help="start your next attempt: a fresh paper, timed")
     finish = sub.add_parser("finish", help="finish an attempt (the notebook's button does the same)")
     status = sub.add_parser("status", help="your attempts so far")
+    ready = sub.add_parser("readiness", help="(re)write your readiness page from your scored attempts")
     reset = sub.add_parser("reset", help="move a damaged attempt log aside and start a new one")
-    for command in (start, finish, status):
+    for command in (start, finish, status, ready):
         command.add_argument("--learner", required=True, help="your learner id")
-    for command in (start, finish, status, reset):
+    for command in (start, finish, status, ready, reset):
         command.add_argument("--work", help=f"your working copy (default ${WORK_ENV} or {DEFAULT_WORK})")
     start.add_argument("--abandon", action="store_true", help="give up an attempt still open first")
     finish.add_argument("--attempt", type=int, required=True)
     args = parser.parse_args(argv)
     try:
         if args.command == "start":
-            record = start_attempt(args.learner, args.work, abandon=args.abandon)
+            now = utc_now()
+            record = start_attempt(args.learner, args.work, abandon=args.abandon, now=now)
             print(f"Attempt {record.attempt} of {record.learner!r} started at {record.started_at} "
                   f"({record.time_limit_minutes} minutes). Open in JupyterLab:")
             print(work_folder(args.work) / record.notebook)
+            if due := review_first(record.learner, args.work, now):
+                print(due)
+        elif args.command == "readiness":
+            progress = update_progress(args.learner, args.work)
+            if progress.deck.notice:
+                print(progress.deck.notice)
+            print(progress.verdict)
+            print(f"Your readiness page ({len(progress.scores)} scored attempt"
+                  f"{'s' if len(progress.scores) != 1 else ''}): {progress.page}")
+            due = progress.deck.due(utc_now())
+            print(due_line(due) if due else "Nothing is due for review now (`make review` shows when it is).")
         elif args.command == "finish":
             record = finish_attempt(args.learner, args.attempt, args.work)
             print(f"Attempt {record.attempt} finished at {record.finished_at}"

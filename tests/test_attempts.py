@@ -356,3 +356,7 @@ def test_an_attempt_notebook_runs_headless_with_its_countdown_and_self_check(wor
     assert "Paper of 'jdoe42', attempt 1" in text and text.count(": all right.") == 3
     logged = AttemptLog(work).attempt("jdoe42", 1)
     assert logged.open and logged.self_check["classify-settings"] == {"earned": 4.0, "possible": 4.0}
+    # The self-check wrote the readiness page and showed it under the cell (issue 17).
+    assert attempts.readiness_path("jdoe42", work).exists()
+    shown = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
+    assert any("Readiness: jdoe42" in html and html.count("<svg") == 3 for html in shown)
