@@ -231,16 +231,19 @@ def test_countdown_text_and_finish_button_headless(work):
 
 
 def test_countdown_ticks_without_blocking(work):
-    record = start_attempt("jdoe42", work, now=attempts.utc_now())
+    started = attempts.utc_now()
+    record = start_attempt("jdoe42", work, now=started)
     clock = countdown("jdoe42", 1, cwd=(work / record.notebook).parent, show=False)
     label = clock.widget.children[0]
-    clock.clock = lambda: attempts.utc_now() + timedelta(minutes=5)
+    # A clock frozen 5 minutes in: the label reads 55:00 whenever the thread's first tick comes (a
+    # loaded machine may take seconds), and only a tick from the thread can have written it.
+    clock.clock = lambda: started + timedelta(minutes=5)
     clock.start_ticking(interval=0.05)
-    deadline = time.monotonic() + 5
-    while "55:0" not in label.value and time.monotonic() < deadline:
+    deadline = time.monotonic() + 30
+    while "55:00" not in label.value and time.monotonic() < deadline:
         time.sleep(0.02)
     clock._stop.set()
-    assert "55:0" in label.value
+    assert "55:00" in label.value
 
 
 def test_countdown_outside_a_timed_attempt_does_nothing(tmp_path, capsys):
