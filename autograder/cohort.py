@@ -254,6 +254,8 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
                        scheduler=options.scheduler or "a local cluster", dashboard=dashboard, sandbox=sandboxed)
         exam = exam_stats.exam_facts(everything, {s.key: s.path.read_bytes() for s in found
                                                   if s.assignment == exam_stats.exam_assignment()})
+        for learner, page in (exam.pages if exam else {}).items():
+            results.atomic_write(exam_stats.readiness_page_path(out, learner), page.encode())
         write_report(everything, out, run, exports, similar, overrides.superseded(decided), exam)
     finally:
         closing.join()  # the cluster is down before anything, an error included, leaves this function

@@ -16,6 +16,7 @@ import dataclasses
 import datetime
 import json
 from collections.abc import Iterable
+from pathlib import Path
 
 from autograder import course
 from autograder.results import Result
@@ -31,6 +32,7 @@ class ExamFacts:
     assignment: str
     attempts: int
     fragment: str              # HTML, from coursekit.readiness.cohort_fragment
+    pages: dict[str, str]      # learner -> their readiness page over their graded attempts (HTML)
 
 
 def exam_assignment() -> str | None:
@@ -98,4 +100,10 @@ def exam_facts(results: Iterable[Result], notebooks: dict[str, bytes]) -> ExamFa
     for scores in cohort.values():
         scores.sort(key=lambda s: s.attempt)
     return ExamFacts(assignment=assignment, attempts=len(graded),
-                     fragment=readiness.cohort_fragment(cohort, responses))
+                     fragment=readiness.cohort_fragment(cohort, responses),
+                     pages={learner: readiness.readiness_page(learner, scores) for learner, scores in cohort.items()})
+
+
+def readiness_page_path(out: Path, learner: str) -> Path:
+    """Where a learner's readiness page over their graded attempts goes, beside their feedback."""
+    return out / "feedback" / learner / "readiness.html"

@@ -275,7 +275,8 @@ def write_report(results: list[Result], out: Path, run: RunFacts | None = None,
         parts.append(f"<h2>Mock exam ({esc(exam.assignment)}): readiness and items</h2><p>From "
                      f"{_plural(exam.attempts, 'graded attempt')}. A learner is ready when every competency is "
                      "above the pass mark with enough evidence; an item flagged below is one to check, fix or "
-                     f"retire from the bank.</p>{exam.fragment}")
+                     "retire from the bank. Each learner's page, with a chart per competency over their attempts: "
+                     "<code>feedback/&lt;learner&gt;/readiness.html</code>.</p>" + exam.fragment)
     for assignment, rows in sorted(by_assignment.items()):
         parts.append(f"<h2>{html.escape(assignment)}</h2>")
         scored = [r for r in rows if r.status != "invalid"]

@@ -70,3 +70,11 @@ def test_the_report_counts_the_learners_attempts(graded):
     out, _ = graded
     report = (out / "report.html").read_text()
     assert re.search(r"<tr><td>ada</td><td>3</td>", report), "the cohort readiness row of ada with 3 attempts"
+
+
+def test_the_instructor_gets_the_learners_readiness_page_over_the_graded_attempts(graded):
+    out, _ = graded
+    page = (out / "feedback" / "ada" / "readiness.html").read_text()
+    assert "Readiness: ada" in page and page.count("<svg") >= 7  # a chart per competency the exam tests
+    assert "3 scored attempts" in page and "pass mark" in page.lower()
+    assert "feedback/&lt;learner&gt;/readiness.html" in (out / "report.html").read_text()
