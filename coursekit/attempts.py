@@ -155,6 +155,12 @@ class Attempt:
     scored_at: str | None = None  # when the first self-check was recorded
     digest: str = ""  # of the last entry about this attempt
 
+    def __repr__(self) -> str:
+        # Short: a notebook cell that ends in new_attempt(...) shows this under the printed sentence.
+        state = ("open" if self.open else f"finished {self.finished_at}" if self.finished_at
+                 else f"abandoned {self.abandoned_at}")
+        return f"<attempt {self.attempt} of {self.learner!r}, started {self.started_at}, {state}>"
+
     @property
     def open(self) -> bool:
         return self.finished_at is None and self.abandoned_at is None

@@ -276,16 +276,23 @@ def test_feedback_loop_and_validate_in_module_00(browser, lab):
 
 @browser_group(0)
 def test_a_timed_attempt_counts_down_and_finishes(browser, lab):
-    """A candidate starts an attempt (as `make exam` does), opens its notebook, sees the countdown tick and
-    presses Finish attempt; the attempt log records the finish once."""
-    from coursekit.attempts import AttemptLog, start_attempt
+    """A candidate starts an attempt from their module 09 notebook (`new_attempt`, as its introduction
+    says), opens the attempt's notebook, sees the countdown tick and presses Finish attempt; the attempt
+    log records the finish once."""
+    from coursekit.attempts import AttemptLog
 
     assignment = "09_mock_exam"
-    record = start_attempt("browser-candidate", lab["work"])
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = open_notebook(browser, lab, assignment)  # the candidate's own copy of the module
+    steps = Step(page, "timed-attempt-09")
+    typed = cell_index_of(page, "setup_mock_exam_paper", assignment) - 1  # where LEARNER_ID is typed
+    set_cell_source(page, typed, 'from coursekit.attempts import new_attempt\nnew_attempt("browser-candidate")')
+    run_cell(page, typed)
+    expect(cells(page).nth(typed)).to_contain_text("Attempt 1 started", timeout=30_000)
+    steps.shot("started", cells(page).nth(typed))
+    record = AttemptLog(lab["work"]).attempt("browser-candidate", 1)
+    assert record is not None and record.notebook == f"{assignment}/attempt-1/{assignment}.ipynb"
     url = f"{lab['base']}/lab/workspaces/test-attempt/tree/{record.notebook}"
     page.goto(f"{url}?reset&token={lab['token']}")
-    steps = Step(page, "timed-attempt-09")
     try:
         try:
             cells(page).first.wait_for(timeout=60_000)
