@@ -23,6 +23,7 @@ import nbformat
 
 from autograder import course, deadlines
 from autograder.results import Graded, Result, Settings, Task, result_key
+from coursekit.attempts import ATTEMPT_FOLDER, SUMMARY_NAME
 from coursekit.exam import attempt_submission_id
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]*$")
@@ -57,9 +58,6 @@ class Submission:
             max_score=course.max_score(self.assignment), note=self.note))
 
 
-ATTEMPT_FOLDER = re.compile(r"^attempt-([1-9][0-9]*)$")
-
-
 def over_time(notebook: Path, submitted: deadlines.SubmittedTime | None) -> str:
     """What the grader says of a timed attempt's time (coursekit/attempts.py records it): over the
     limit by how much, from the attempt's finish (``attempt.json`` beside the notebook), else from
@@ -72,7 +70,7 @@ def over_time(notebook: Path, submitted: deadlines.SubmittedTime | None) -> str:
     except (ValueError, KeyError, TypeError, AttributeError):
         return ""
     try:
-        finished = json.loads((notebook.parent / "attempt.json").read_text())
+        finished = json.loads((notebook.parent / SUMMARY_NAME).read_text())
         end, how = datetime.datetime.fromisoformat(finished["finished_at"]), "finished"
     except (OSError, ValueError, KeyError, TypeError):
         if submitted is None or submitted.at is None:
@@ -85,7 +83,7 @@ def over_time(notebook: Path, submitted: deadlines.SubmittedTime | None) -> str:
     if over <= 0:
         return ""
     return (f"Timed attempt {number}: {how} {int(over // 60)} min {int(over % 60)} s over the {minutes:g}-minute "
-            f"limit (started {start:%Y-%m-%d %H:%M} UTC).")
+            f"limit (started {start.astimezone(datetime.UTC):%Y-%m-%d %H:%M} UTC).")
 
 
 def _extract(archive: Path, into: Path) -> Path:
@@ -153,6 +151,8 @@ def collect(source: Path, scratch: Path, timezone: ZoneInfo = deadlines.UTC_ZONE
         if any(p.startswith(".") or p == "__MACOSX" for p in parts) or not path.is_file():
             continue
         attempt = ATTEMPT_FOLDER.match(parts[2]) if len(parts) == 4 else None
+        if attempt and int(attempt[1]) < 1:
+            attempt = None
         if len(parts) == 3:                       # nbgrader: learner/assignment/notebook.ipynb
             learner, claimed = parts[0], parts[1]
         elif attempt:                             # a timed attempt: learner/assignment/attempt-N/notebook.ipynb
