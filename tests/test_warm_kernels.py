@@ -170,7 +170,7 @@ def test_a_template_in_a_bad_state_gives_a_cold_kernel_and_is_replaced(tmp_path,
     zygote = warm.Zygote(spec, folder / "template")
     zygote.start()
     try:
-        assert zygote.alive()
+        assert zygote.alive(), zygote.log()[-3000:]
         zygote.write_kernelspec(folder / "jupyter" / "kernels", "warm-test", spec)
         zygote.socket.unlink()
         impostor = socket.socket(socket.AF_UNIX)
