@@ -50,7 +50,7 @@ TEMPLATE_ENV = {"MPLBACKEND": "module://matplotlib_inline.backend_inline"}
 # What the template needs to confine each child (root inside the sandbox; the children have none).
 CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP", "CAP_KILL", "CAP_DAC_OVERRIDE")
 READY_SECONDS = 60.0  # the template's imports on a loaded machine, before a request is refused
-BIND_SECONDS = 30.0   # its self-test and socket on a loaded machine, before it counts as dead
+SOCKET_PATH_MAX = 107  # bytes in a unix socket's path (sun_path holds 108 with the final NUL)
 UNHEALTHY = "unhealthy"  # left in the control folder by a launcher the template did not serve
 
 
@@ -82,6 +82,9 @@ class Zygote:
         return self.control / "zygote.sock"
 
     def start(self) -> None:
+        if len(os.fsencode(self.socket)) > SOCKET_PATH_MAX:
+            raise ValueError(f"the warm template's socket {self.socket} is longer than a unix socket path may be "
+                             f"({SOCKET_PATH_MAX} bytes): give the template a shorter folder")
         self.stop()
         shutil.rmtree(self.control, ignore_errors=True)
         self.control.mkdir(mode=0o700, parents=True)
@@ -109,10 +112,8 @@ class Zygote:
         """Running, listening, and no launcher found it unable to serve."""
         if self.process is None or self.process.poll() is not None or (self.control / UNHEALTHY).exists():
             return False
-        # Just started: the self-test and then the socket come first, before the imports. On a loaded
-        # machine that can take seconds; a template still starting is not a dead one to start again.
-        deadline = time.monotonic() + BIND_SECONDS
-        while not self.socket.exists():
+        deadline = time.monotonic() + 5
+        while not self.socket.exists():  # just started: binding comes first, before the imports
             if time.monotonic() > deadline or self.process.poll() is not None:
                 return False
             time.sleep(0.02)

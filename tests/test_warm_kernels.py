@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
+import tempfile
 import threading
 from pathlib import Path
 
@@ -155,14 +157,16 @@ def test_nothing_passes_from_one_learner_to_the_next_and_broken_kernels_are_repl
         assert len(replaced) == 1 and replaced != templates
 
 
-def test_a_template_in_a_bad_state_gives_a_cold_kernel_and_is_replaced(tmp_path, monkeypatch):
+def test_a_template_in_a_bad_state_gives_a_cold_kernel_and_is_replaced(request, monkeypatch):
     """A template that hangs up on its launcher (here: something else answering on its socket):
     the notebook's kernel starts cold instead, and the template is marked for replacement."""
     requires_sandbox()
-    folder = tmp_path / "worker"
+    # A short folder, as a worker's /tmp/course-worker-*: the template's socket path must fit a unix
+    # socket's 108 bytes, which pytest's tmp_path does not always leave room for.
+    folder = Path(tempfile.mkdtemp(prefix="warm-"))
+    request.addfinalizer(lambda: shutil.rmtree(folder, ignore_errors=True))
     kernel_folder = folder / "kernel"
     kernel_folder.mkdir(parents=True)
-    os.chmod(tmp_path, 0o755)
     os.chmod(folder, 0o755)
     uid = sandbox.FIRST_UID + 999  # not one a grading worker of a parallel test holds
     os.chown(kernel_folder, uid, uid)
@@ -199,3 +203,11 @@ def test_a_template_in_a_bad_state_gives_a_cold_kernel_and_is_replaced(tmp_path,
     finally:
         zygote.stop()
         sandbox.reap(uid, wait=5)
+
+
+def test_a_template_folder_too_long_for_a_socket_is_refused_with_what_to_do(tmp_path):
+    spec = sandbox.SandboxSpec(worker_dir=str(tmp_path), uid=sandbox.FIRST_UID + 998)
+    zygote = warm.Zygote(spec, tmp_path / ("x" * 120))
+    with pytest.raises(ValueError, match="longer than a unix socket path may be"):
+        zygote.start()
+    assert zygote.process is None
