@@ -52,14 +52,14 @@ from datetime import UTC, datetime
 from itertools import product
 from pathlib import Path
 
-from coursekit.exam import ExamPaper, normalise_id, resolve_learner_id
+from coursekit.exam import ASSIGNMENT, ExamPaper, normalise_id, resolve_learner_id
 from coursekit.exam_bank import CLASSIFY_SETTINGS, GRAY_SETTINGS, SCENARIOS, SLOTS
+from coursekit.practice_digests import COMPUTED, check_section, unpack
 from coursekit.readiness import PASS_MARK, AttemptScore, overall_verdict, readiness, readiness_page, show_readiness
 from coursekit.review import STATE_NAME, ReviewDeck
 
 # The course's one time limit for an attempt of the mock exam, in minutes.
 TIME_LIMIT_MINUTES = 60
-ASSIGNMENT = "09_mock_exam"
 DEFAULT_WORK = "my-work"
 WORK_ENV = "COURSEKIT_WORK"
 LOG_FOLDER = ".exam"
@@ -625,19 +625,22 @@ def load_keys(path: Path = KEYS_PATH) -> dict:
 def self_check(namespace: Mapping, work: str | os.PathLike | None = None, *, cwd: Path | None = None,
                keys: Mapping | None = None, now: datetime | None = None,
                show: bool | None = None) -> dict[str, dict[str, float]]:
-    """Score the sections of the paper that have exact answers (1: labels, 6: letters, 7: labels), at once.
+    """Score every section of the paper but the tuning task (Section 4), at once.
 
-    ``namespace`` is the notebook's ``globals()`` (LEARNER_ID, ATTEMPT and the answers). Each section is
-    compared as a whole against salted, deliberately slow hashes of every accepted answer, so the keys
-    file holds no answer, and the result is the section's points or nothing: a check of single items
-    would let anyone read the three-label key out of the file (three hashes to try per item). The salt
-    is the item's (the answers depend on the item, and one item appears on many papers; a salt of the
-    learner id and attempt would add nothing, since the learner knows both). What is left: the small
-    sections can still be found by trying every answer (Section 6: 4**4 = 256 tries, seconds; Section 7:
-    3**9 tries, minutes of computing), Section 1 (3**20) cannot in practice. That is acceptable for
-    practice: the certification is graded by the instructor's hidden tests only, and a learner who brute
-    forces a practice key learns what graded practice feedback would tell them anyway. The other
-    sections (counts, a penalty, a tuning task, a search budget) are graded by your instructor.
+    ``namespace`` is the notebook's ``globals()`` (LEARNER_ID, ATTEMPT and the answers). Sections 1, 6 and
+    7 (labels and letters, one key for every paper of an item) are each compared as a whole against
+    salted, deliberately slow hashes of every accepted answer, so the keys file holds no answer, and the
+    result is the section's points or nothing: a check of single items would let anyone read the
+    three-label key out of the file (three hashes to try per item). The salt is the item's (the answers
+    depend on the item, and one item appears on many papers; a salt of the learner id and attempt would
+    add nothing, since the learner knows both). What is left: the small sections can still be found by
+    trying every answer (Section 6: 4**4 = 256 tries, seconds; Section 7: 3**9 tries, minutes of
+    computing), Section 1 (3**20) cannot in practice. That is acceptable for practice: the certification
+    is graded by the instructor's hidden tests only, and a learner who brute forces a practice key learns
+    what graded practice feedback would tell them anyway. Sections 2, 3 and
+    5 (counts, a penalty, a search budget: computed from the paper's numbers) are scored part by part,
+    by the hidden tests' rules, against digests of every paper's answers (``coursekit.practice_digests``).
+    The tuning task (Section 4) is graded by your instructor: its checks are about code.
 
     Returns ``{competency: {"earned": .., "possible": ..}}``. In a timed attempt it also records the result
     in the attempt log, (re)writes the readiness page ``<work>/.exam/readiness-<learner>.html`` (and shows
@@ -652,17 +655,27 @@ def self_check(namespace: Mapping, work: str | os.PathLike | None = None, *, cwd
     paper = ExamPaper(learner, namespace.get("ATTEMPT", 1), source)
     results: dict[str, dict[str, float]] = {}
     lines = [f"Self-check of the paper of {paper.learner_id!r}, attempt {paper.attempt}:"]
-    for slot, (variable, competency, points) in SELF_CHECKED.items():
+    for slot in sorted(SLOTS, key=lambda name: SLOTS[name].section):
         item = paper.item(slot).id
-        key = keys["items"][item]
-        canonical = canonical_answer(item, namespace.get(variable))
-        right = answer_hash(item, canonical, keys["kdf"]["iterations"]) in set(key["hashes"])
+        if slot not in SELF_CHECKED and slot not in COMPUTED:
+            lines.append(f"- Section {SLOTS[slot].section} (the tuning task): graded by your instructor.")
+            continue
+        if slot in SELF_CHECKED:
+            variable, competency, points = SELF_CHECKED[slot]
+            canonical = canonical_answer(item, namespace.get(variable))
+            right = answer_hash(item, canonical, keys["kdf"]["iterations"]) in set(keys["items"][item]["hashes"])
+            earned = points if right else 0.0
+            verdict = ("all right" if right else
+                       "not all right yet (which ones is for you to find: that would be the key)")
+        else:
+            variable, competency, points = COMPUTED[slot].variable, COMPUTED[slot].competency, COMPUTED[slot].points
+            checked = check_section(slot, paper, namespace.get(variable), unpack(keys["items"][item]["digests"]))
+            earned = checked.earned
+            verdict = "all right" if earned == points else f"{earned:g} of {points:g} points ({checked.message})"
         score = results.setdefault(competency, {"earned": 0.0, "possible": 0.0})
-        score["earned"] += points if right else 0.0
+        score["earned"] += earned
         score["possible"] += points
-        verdict = "all right" if right else "not all right yet (which ones is for you to find: that would be the key)"
         lines.append(f"- Section {SLOTS[slot].section} ({competency}), `{variable}`: {verdict}.")
-    lines.append("- Sections 2 to 5 (counts, a penalty, tuning, a search budget): graded by your instructor.")
     timed_work = work_folder(work) if work is not None else _attempt_work(here)
     progress = None
     if timed_work is not None and paper.learner_id and ID_PATTERN.match(paper.learner_id):

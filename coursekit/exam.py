@@ -42,6 +42,7 @@ from sklearn.model_selection import train_test_split
 from coursekit.data import load_breast_cancer, load_diabetes
 from coursekit.exam_bank import CLASSIFY_SETTINGS, GRAY_SETTINGS, SCENARIOS, SLOTS, Item
 
+ASSIGNMENT = "09_mock_exam"
 PRACTICE_ID = "practice"
 LETTERS = "ABCDEFGH"
 
@@ -80,6 +81,28 @@ RIDGE_SPLIT_SEEDS = (
     88, 90, 91, 92, 93, 94, 95, 97, 99, 100, 101, 102, 104, 105, 106, 108, 109, 110, 112, 114, 116, 119,
     120, 123, 125, 126, 127, 128, 130, 131, 132, 133, 136, 137, 140, 141, 142, 144, 145, 147, 149,
 )
+
+PENALTY_CHOICES = {
+    "penalty-lasso": (LASSO_ALPHAS, DIABETES_SPLIT_SEEDS),
+    "penalty-elasticnet": (ELASTICNET_ALPHAS, ELASTICNET_SPLIT_SEEDS),
+    "penalty-ridge": (RIDGE_ALPHAS, RIDGE_SPLIT_SEEDS),
+}
+
+# The numbers the counting and budget items draw from (ranges: start included, stop not). Named once,
+# because the practice self-check's keys (autograder/practice_keys.py) are written for every paper
+# these ranges can produce.
+COUNT_FEATURES = range(4, 31)
+COUNT_CLASSES = range(3, 6)
+COUNT_LAYERS = range(1, 3)
+COUNT_LAYER_SIZES = (3, 4, 5, 6, 8, 10, 12, 16, 20, 25, 32)
+LINEAR_FEATURES = range(3, 41)
+# The counting item whose network is the multi-class model (on the others the network is binary and
+# the linear classifier multi-class), and each item's linear classifier.
+MULTICLASS_NETWORK = frozenset({"count-a"})
+COUNT_LINEAR = {"count-a": "LogisticRegression", "count-b": "LogisticRegression", "count-c": "LinearSVC"}
+BUDGET_SIZES = {"n_C": range(4, 9), "n_gamma": range(3, 8), "inner_folds": range(3, 7), "outer_folds": range(3, 11)}
+# What the budget items other than the plain grid add: (name, its range).
+BUDGET_EXTRA = {"budget-three": ("n_class_weight", range(2, 4)), "budget-repeated": ("inner_repeats", range(2, 5))}
 
 
 def normalise_id(value: object) -> str:
@@ -163,7 +186,7 @@ class Split:
     random_state: int
 
 
-def _split(table: str, seed: int) -> Split:
+def exam_split(table: str, seed: int) -> Split:
     if table == "breast_cancer":
         X, y = load_breast_cancer()
         return Split(*train_test_split(X, y, test_size=0.25, stratify=y, random_state=seed), random_state=seed)
@@ -216,6 +239,16 @@ class Penalty:
 
     def describe(self) -> str:
         return f"{self.estimator}({', '.join(f'{k}={v!r}' for k, v in self.params.items())})"
+
+
+def penalty_of(item: str, alpha: float, seed: int, split: Split | None = None) -> Penalty:
+    """The penalty item ``item`` with one of its penalties and diabetes splits (``PENALTY_CHOICES``)."""
+    split = split if split is not None else exam_split("diabetes", seed)
+    if item == "penalty-lasso":
+        return Penalty("Lasso", {"alpha": alpha}, split, "nonzero")
+    if item == "penalty-elasticnet":
+        return Penalty("ElasticNet", {"alpha": alpha, "l1_ratio": ELASTICNET_L1_RATIO}, split, "nonzero")
+    return Penalty("Ridge", {"alpha": alpha}, split, "largest3")
 
 
 @dataclass(frozen=True)
@@ -309,17 +342,16 @@ class ExamPaper:
     def counting(self) -> Counting:
         item = self.item("count").id
         rng = self.rng("mlp")
-        n_features = int(rng.integers(4, 31))
-        n_classes = int(rng.integers(3, 6))
-        n_hidden = int(rng.integers(1, 3))
-        hidden = tuple(int(h) for h in rng.choice([3, 4, 5, 6, 8, 10, 12, 16, 20, 25, 32], size=n_hidden))
+        n_features = int(rng.integers(COUNT_FEATURES.start, COUNT_FEATURES.stop))
+        n_classes = int(rng.integers(COUNT_CLASSES.start, COUNT_CLASSES.stop))
+        n_hidden = int(rng.integers(COUNT_LAYERS.start, COUNT_LAYERS.stop))
+        hidden = tuple(int(h) for h in rng.choice(list(COUNT_LAYER_SIZES), size=n_hidden))
         rng = self.rng("logistic")
-        linear_features = int(rng.integers(3, 41))
-        if item == "count-a":
-            return Counting((n_features, n_classes, hidden), "LogisticRegression", (linear_features, 2))
-        linear_classes = int(rng.integers(3, 6))
-        linear = "LogisticRegression" if item == "count-b" else "LinearSVC"
-        return Counting((n_features, 2, hidden), linear, (linear_features, linear_classes))
+        linear_features = int(rng.integers(LINEAR_FEATURES.start, LINEAR_FEATURES.stop))
+        if item in MULTICLASS_NETWORK:
+            return Counting((n_features, n_classes, hidden), COUNT_LINEAR[item], (linear_features, 2))
+        linear_classes = int(rng.integers(COUNT_CLASSES.start, COUNT_CLASSES.stop))
+        return Counting((n_features, 2, hidden), COUNT_LINEAR[item], (linear_features, linear_classes))
 
     @property
     def mlp_layers(self) -> tuple[int, int, tuple[int, ...]]:
@@ -335,16 +367,9 @@ class ExamPaper:
     @property
     def penalty(self) -> Penalty:
         item = self.item("penalty").id
-        rng_alpha, rng_split = self.rng("lasso_alpha"), self.rng("diabetes_split")
-        if item == "penalty-lasso":
-            alpha, seed = rng_alpha.choice(LASSO_ALPHAS), rng_split.choice(DIABETES_SPLIT_SEEDS)
-            return Penalty("Lasso", {"alpha": float(alpha)}, _split("diabetes", int(seed)), "nonzero")
-        if item == "penalty-elasticnet":
-            alpha, seed = rng_alpha.choice(ELASTICNET_ALPHAS), rng_split.choice(ELASTICNET_SPLIT_SEEDS)
-            params = {"alpha": float(alpha), "l1_ratio": ELASTICNET_L1_RATIO}
-            return Penalty("ElasticNet", params, _split("diabetes", int(seed)), "nonzero")
-        alpha, seed = rng_alpha.choice(RIDGE_ALPHAS), rng_split.choice(RIDGE_SPLIT_SEEDS)
-        return Penalty("Ridge", {"alpha": float(alpha)}, _split("diabetes", int(seed)), "largest3")
+        alphas, seeds = PENALTY_CHOICES[item]
+        alpha, seed = self.rng("lasso_alpha").choice(alphas), self.rng("diabetes_split").choice(seeds)
+        return penalty_of(item, float(alpha), int(seed))
 
     # Section 4: a tuning task -------------------------------------------------------------------
     @property
@@ -353,9 +378,9 @@ class ExamPaper:
         cv_seed = int(self.rng("cv_seed").integers(0, 1000))
         if item == "tune-ridge":
             seed = int(self.rng("tune_split").integers(0, 10_000))
-            return Tuning("diabetes", "Ridge", "alpha", "r2", _split("diabetes", seed), cv_seed)
+            return Tuning("diabetes", "Ridge", "alpha", "r2", exam_split("diabetes", seed), cv_seed)
         seed = int(self.rng("cancer_split").integers(0, 10_000))
-        split = _split("breast_cancer", seed)
+        split = exam_split("breast_cancer", seed)
         if item == "tune-svc":
             return Tuning("breast_cancer", "SVC", "C", "balanced_accuracy", split, cv_seed)
         return Tuning("breast_cancer", "LogisticRegression", "C", "roc_auc", split, cv_seed)
@@ -366,17 +391,10 @@ class ExamPaper:
         """Sizes of the search in the budget questions: grid values per hyperparameter, folds (and,
         on some papers, the values of class_weight or the repeats of the inner folds)."""
         rng = self.rng("budget")
-        budget = {
-            "n_C": int(rng.integers(4, 9)),
-            "n_gamma": int(rng.integers(3, 8)),
-            "inner_folds": int(rng.integers(3, 7)),
-            "outer_folds": int(rng.integers(3, 11)),
-        }
-        item = self.item("budget").id
-        if item == "budget-three":
-            budget["n_class_weight"] = int(rng.integers(2, 4))
-        elif item == "budget-repeated":
-            budget["inner_repeats"] = int(rng.integers(2, 5))
+        budget = {name: int(rng.integers(sizes.start, sizes.stop)) for name, sizes in BUDGET_SIZES.items()}
+        if extra := BUDGET_EXTRA.get(self.item("budget").id):
+            name, sizes = extra
+            budget[name] = int(rng.integers(sizes.start, sizes.stop))
         return budget
 
     # Section 6: scenarios ----------------------------------------------------------------------

@@ -10,9 +10,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from exam_answers import right_exam_answers
 from notebook_tools import fill, read, release_path, run_notebook, solution_answers
 
-from autograder.practice_keys import hidden_keys, write_practice_keys
+from autograder.practice_keys import write_practice_keys
 from coursekit import attempts
 from coursekit.attempts import (
     KEYS_PATH,
@@ -27,6 +28,7 @@ from coursekit.attempts import (
 )
 from coursekit.exam import ExamPaper
 from coursekit.exam_bank import SLOTS
+from coursekit.practice_digests import COMPUTED, unpack
 
 T0 = datetime(2026, 12, 5, 9, 0, 0, tzinfo=UTC)
 
@@ -259,38 +261,39 @@ def test_countdown_outside_a_timed_attempt_does_nothing(tmp_path, capsys):
 
 # The practice self-check ---------------------------------------------------------------------------------
 def correct_answers(learner: str, attempt: int) -> dict:
-    keys = hidden_keys()
-    paper = ExamPaper(learner, attempt)
+    answers = right_exam_answers(learner, attempt)
+    answers["mixed_labels"] = {q: label.upper() for q, label in answers["mixed_labels"].items()}  # case-blind
+    answers["scenario_answers"] = {q: letter.lower() for q, letter in answers["scenario_answers"].items()}
+    return answers
 
-    def first(accepted):
-        return accepted if isinstance(accepted, str) else sorted(accepted)[0]
 
-    return {
-        "LEARNER_ID": learner, "ATTEMPT": attempt,
-        "mixed_labels": {q: first(keys["classify"][q]).upper() for q in paper.classify_items},  # case-blind
-        "scenario_answers": {q: first(keys["scenarios"][q]).lower() for q in paper.scenarios},
-        "gray_exam_labels": {q: first(keys["gray"][q]) for q in paper.gray_items},
-    }
+ALL_RIGHT = {"classify-settings": {"earned": 4.0, "possible": 4.0}, "definitions": {"earned": 2.0, "possible": 2.0},
+             "regularisation": {"earned": 3.0, "possible": 3.0}, "search-strategies": {"earned": 3.0, "possible": 3.0},
+             "tuning-hygiene": {"earned": 4.0, "possible": 4.0}, "gray-areas": {"earned": 3.0, "possible": 3.0}}
 
 
 @pytest.mark.parametrize("attempt", [1, 2, 3])
 def test_self_check_scores_right_answers_full_and_wrong_ones_nothing(work, attempt, capsys):
     answers = correct_answers("jdoe42", attempt)
-    assert self_check(answers, cwd=work) == {
-        "classify-settings": {"earned": 4.0, "possible": 4.0},
-        "tuning-hygiene": {"earned": 4.0, "possible": 4.0},
-        "gray-areas": {"earned": 3.0, "possible": 3.0},
-    }
+    assert self_check(answers, cwd=work) == ALL_RIGHT
     first_setting = next(iter(answers["mixed_labels"]))
     wrong = {**answers, "mixed_labels": {**answers["mixed_labels"], first_setting: "no idea"}}
     del wrong["gray_exam_labels"]  # not answered at all
+    wrong["learned_counts"] = {**answers["learned_counts"], "linear": answers["learned_counts"]["linear"] + 1}
+    budget = answers["budget_answers"]
+    wrong["budget_answers"] = {**budget, "random_distinct_C": budget["grid_distinct_C"]}  # as many C as the grid
+    wrong["kept_features"] = ["age"]  # not three (the ridge item) or a set with features missing
     assert self_check(wrong, cwd=work) == {
+        **ALL_RIGHT,
         "classify-settings": {"earned": 0.0, "possible": 4.0},
-        "tuning-hygiene": {"earned": 4.0, "possible": 4.0},
+        "definitions": {"earned": 1.0, "possible": 2.0},
+        "regularisation": {"earned": 0.0, "possible": 3.0},
+        "search-strategies": {"earned": 2.25, "possible": 3.0},
         "gray-areas": {"earned": 0.0, "possible": 3.0},
     }
     out = capsys.readouterr().out
-    assert "not all right yet" in out and "graded by your instructor" in out
+    assert "not all right yet" in out and "Section 4 (the tuning task): graded by your instructor" in out
+    assert "1 of 2 points (count again: linear)" in out and "look again at: random_distinct_C" in out
     assert first_setting not in out  # never says which item is wrong
 
 
@@ -311,10 +314,16 @@ def test_the_keys_file_holds_no_answer_and_follows_the_hidden_tests(tmp_path):
         assert word not in text.lower()
     keys = json.loads(text)
     for item, key in keys["items"].items():
-        assert set(key) == {"slot", "hashes"}, item
-        assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in key["hashes"]), item
+        if key["slot"] in COMPUTED:  # digests of (part, numbers, answer), packed: no number, no feature name
+            assert set(key) == {"slot", "digests"} and re.fullmatch(r"[A-Za-z0-9+/]+=*", key["digests"]), item
+            assert len(unpack(key["digests"])) > 1000, item
+        else:
+            assert set(key) == {"slot", "hashes"}, item
+            assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in key["hashes"]), item
     for letter in "ABCD":
         assert f'"{letter}"' not in text
+    for feature in ExamPaper("jdoe42", 1).penalty.split.X_train.columns:
+        assert f'"{feature}"' not in text
     # Up to date with solutions/ (make release writes it; the output depends only on the keys).
     fresh = tmp_path / "keys.json"
     write_practice_keys(fresh)
@@ -356,10 +365,10 @@ def test_an_attempt_notebook_runs_headless_with_its_countdown_and_self_check(wor
     outputs = [o for c in executed.cells for o in c.get("outputs", [])]
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs), "no countdown"
     text = "\n".join(o.get("text", "") for o in outputs)
-    assert "Paper of 'jdoe42', attempt 1" in text and text.count(": all right.") == 3
+    assert "Paper of 'jdoe42', attempt 1" in text and text.count(": all right.") == 6
     logged = AttemptLog(work).attempt("jdoe42", 1)
-    assert logged.open and logged.self_check["classify-settings"] == {"earned": 4.0, "possible": 4.0}
+    assert logged.open and logged.self_check == ALL_RIGHT
     # The self-check wrote the readiness page and showed it under the cell (issue 17).
     assert attempts.readiness_path("jdoe42", work).exists()
     shown = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
-    assert any("Readiness: jdoe42" in html and html.count("<svg") == 3 for html in shown)
+    assert any("Readiness: jdoe42" in html and html.count("<svg") == 6 for html in shown)

@@ -43,6 +43,7 @@ from sklearn.preprocessing import StandardScaler
 import coursekit
 import coursekit.checks
 import coursekit.exam
+from coursekit.attempts import load_keys
 from coursekit.exam import (
     DIABETES_SPLIT_SEEDS,
     ELASTICNET_ALPHAS,
@@ -55,6 +56,7 @@ from coursekit.exam import (
     ExamPaper,
 )
 from coursekit.exam_bank import ITEMS, SLOTS
+from coursekit.practice_digests import COMPUTED, check_section, unpack
 
 ASSIGNMENT = "09_mock_exam"
 SOURCE = read(source_path(ASSIGNMENT))
@@ -191,6 +193,7 @@ TYPED_ON_ANOTHER_PAPER = {
     "ex_exam_gray_cases": ("gray_exam_labels", [("jdoe24", 2)]),
 }
 SLOT_OF = {slot.answer_cell: slot.name for slot in SLOTS.values()}
+PRACTICE_DIGESTS = {item: unpack(key["digests"]) for item, key in load_keys()["items"].items() if "digests" in key}
 
 
 @functools.cache
@@ -251,12 +254,28 @@ def paper_namespace(paper: tuple[str, int]) -> dict:
 
 def score(grade_id: str, answer: str, namespace: dict) -> float:
     """Points an answer cell earns in the test cells that grade it, on the paper of ``namespace``."""
+    return graded_and_self_checked(grade_id, answer, namespace)[0]
+
+
+def graded_and_self_checked(grade_id: str, answer: str, namespace: dict) -> tuple[float, float | None]:
+    """(points the test cells give an answer, points the practice self-check gives it), on the paper of
+    ``namespace``; the second is None for a section the self-check leaves to the instructor."""
     graded = dict(namespace)
     try:
         run_cell(answer, graded)
     except Exception:
-        return 0.0
-    return sum(points_earned(test_id, graded) for test_id in graders_of(grade_id, TESTS))
+        return 0.0, None
+    checked = self_check_points(SLOT_OF[grade_id], graded["exam"], graded)
+    return sum(points_earned(test_id, graded) for test_id in graders_of(grade_id, TESTS)), checked
+
+
+def self_check_points(slot: str, paper: ExamPaper, answered: dict) -> float | None:
+    """What ``coursekit.attempts.self_check`` gives a section (the computed sections only: the hashed
+    label sections are all-or-nothing by design, tests/test_attempts.py)."""
+    if slot not in COMPUTED:
+        return None
+    item = paper.item(slot).id
+    return check_section(slot, paper, answered.get(COMPUTED[slot].variable), PRACTICE_DIGESTS[item]).earned
 
 
 def answers_of(grade_id: str) -> dict[str, tuple[str, float]]:
@@ -272,9 +291,21 @@ def item_of(paper: tuple[str, int], grade_id: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def lost_points(grading_environment):
-    """lost[item][answer name] = {paper: points lost}, for every slot but the tuning task."""
+def lost_points(graded_answers):
+    return graded_answers[0]
+
+
+@pytest.fixture(scope="module")
+def self_check_disagreements(graded_answers):
+    return graded_answers[1]
+
+
+@pytest.fixture(scope="module")
+def graded_answers(grading_environment):
+    """lost[item][answer name] = {paper: points lost}, for every slot but the tuning task; and where the
+    practice self-check gives other points than the test cells: [(item, answer name, paper, tests, self-check)]."""
     lost: dict[str, dict[str, dict[tuple[str, int], float]]] = {}
+    disagreements = []
     typed = {}
     for grade_id, (variable, typed_on) in TYPED_ON_ANOTHER_PAPER.items():
         for other in typed_on:
@@ -294,9 +325,11 @@ def lost_points(grading_environment):
                 if g == grade_id and item == item_of(paper, grade_id)
             }
             for name, (answer, _) in answers.items():
-                earned = score(grade_id, answer, namespace)
+                earned, checked = graded_and_self_checked(grade_id, answer, namespace)
                 lost.setdefault(grade_id, {}).setdefault(name, {})[paper] = item_points(grade_id) - earned
-    return lost
+                if checked is not None and checked != pytest.approx(earned, abs=1e-9):
+                    disagreements.append((grade_id, name, paper, earned, checked))
+    return lost, disagreements
 
 
 def test_the_simulated_papers_cover_every_item_of_the_bank():
@@ -404,6 +437,15 @@ def test_each_mistake_costs_the_same_on_every_paper(grade_id, lost_points):
             )
         else:
             assert cost > 0, f"{grade_id}: the wrong answer of tests/wrong_answers earns full marks"
+
+
+def test_the_practice_self_check_scores_computed_sections_as_the_hidden_tests_do(self_check_disagreements):
+    """Sections 2, 3 and 5, on every simulated paper, for the solution, every right answer, every typical
+    mistake above and the wrong answer: the self-check's digests give the points the test cells give."""
+    assert not self_check_disagreements, (
+        f"{len(self_check_disagreements)} answers scored differently, e.g. (item, answer, paper, tests, "
+        f"self-check): {self_check_disagreements[:3]}; is coursekit/exam_practice_keys.json stale (`make release`)?"
+    )
 
 
 def test_labels_and_letters_typed_on_another_paper_keep_their_meaning(lost_points):

@@ -10,8 +10,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from exam_answers import right_exam_answers
 
-from autograder.practice_keys import hidden_keys
 from coursekit import attempts, review
 from coursekit.attempts import (
     AttemptLog,
@@ -28,7 +28,8 @@ from coursekit.review import ReviewDeck, make_drill
 
 T0 = datetime(2026, 12, 5, 9, 0, 0, tzinfo=UTC)
 LEARNER = "jdoe42"
-SCORED = ("classify-settings", "tuning-hygiene", "gray-areas")  # what the self-check scores
+# What the self-check scores: every competency but tuning-code (the tuning task is the instructor's to grade).
+SCORED = ("classify-settings", "definitions", "regularisation", "search-strategies", "tuning-hygiene", "gray-areas")
 
 
 def at(minutes: float) -> datetime:
@@ -37,19 +38,11 @@ def at(minutes: float) -> datetime:
 
 def answers(attempt: int, *, gray_right: bool = True) -> dict:
     """The notebook's globals() at the self-check cell: the paper cell's LEARNER_ID and ATTEMPT and the
-    answer variables of Sections 1, 6 and 7, all right, or with Section 7 (gray-areas) labelled wrong."""
-    keys, paper = hidden_keys(), ExamPaper(LEARNER, attempt)
-
-    def first(accepted):
-        return accepted if isinstance(accepted, str) else sorted(accepted)[0]
-
-    gray = {q: first(keys["gray"][q]) for q in paper.gray_items}
+    answer variables of every self-checked section, all right, or with Section 7 (gray-areas) labelled wrong."""
+    given = right_exam_answers(LEARNER, attempt)
     if not gray_right:  # "neither" for every gray case: no key accepts that for all of them
-        gray = dict.fromkeys(paper.gray_items, "neither")
-    return {"LEARNER_ID": LEARNER, "ATTEMPT": attempt,
-            "mixed_labels": {q: first(keys["classify"][q]) for q in paper.classify_items},
-            "scenario_answers": {q: first(keys["scenarios"][q]) for q in paper.scenarios},
-            "gray_exam_labels": gray}
+        given["gray_exam_labels"] = dict.fromkeys(given["gray_exam_labels"], "neither")
+    return given
 
 
 def page_of(work) -> str:
@@ -87,7 +80,7 @@ def test_three_attempts_a_missed_competency_comes_back_and_the_readiness_page_fo
     assert "Back for review (a short drill) from 2026-12-05 09:50 UTC: gray-areas; at the top of your next" in out
     # The readiness page after attempt 1: a chart per scored competency, the pass mark, a verdict naming it.
     page = page_of(work)
-    assert page.count("<svg") == 3 and all(f">{c}</text>" in page for c in SCORED)
+    assert page.count("<svg") == len(SCORED) and all(f">{c}</text>" in page for c in SCORED)
     assert "pass mark 70%" in page and "Pass mark: 70%" in page
     assert "Review gray-areas first." in page and ">review</td>" in verdict_row(page, "gray-areas")
     assert "1 scored attempt," in page
@@ -149,7 +142,7 @@ def test_three_attempts_a_missed_competency_comes_back_and_the_readiness_page_fo
 
     # The readiness page after attempt 3: the verdict changed; gray-areas no longer to review.
     page = page_of(work)
-    assert "3 scored attempts" in page and page.count("<svg") == 3
+    assert "3 scored attempts" in page and page.count("<svg") == len(SCORED)
     assert "Review gray-areas" not in page and ">review</td>" not in verdict_row(page, "gray-areas")
     assert ">ready</td>" in verdict_row(page, "classify-settings")
     assert "Nearly there: take another attempt to confirm gray-areas." in page
@@ -183,4 +176,19 @@ def test_a_self_check_shows_the_readiness_page_in_the_notebook(work, monkeypatch
     record = start_attempt(LEARNER, work, now=at(0))
     self_check(answers(1, gray_right=False), cwd=(work / record.notebook).parent, now=at(30), show=True)
     (html,) = shown
-    assert "Review gray-areas first." in html.data and html.data.count("<svg") == 3
+    assert "Review gray-areas first." in html.data and html.data.count("<svg") == len(SCORED)
+
+
+def test_a_missed_computed_section_comes_back_in_review(work, capsys):
+    """Sections 2, 3 and 5 are scored by the self-check too (digests of every paper's answers): a count
+    gone wrong is a missed competency like any other, on the readiness page and in the review deck."""
+    record = start_attempt(LEARNER, work, now=at(0))
+    given = answers(1)
+    given["learned_counts"] = {key: value + 1 for key, value in given["learned_counts"].items()}
+    results = self_check(given, cwd=(work / record.notebook).parent, now=at(30), show=False)
+    assert results["definitions"] == {"earned": 0.0, "possible": 2.0}
+    assert all(results[c]["earned"] == results[c]["possible"] for c in SCORED if c != "definitions")
+    out = capsys.readouterr().out
+    assert "`learned_counts`: 0 of 2 points (count again: mlp, linear)." in out
+    assert "Readiness: Review definitions first." in out
+    assert ReviewDeck.load(work / ".exam" / "review.json").due(at(60)) == ["definitions"]
