@@ -38,9 +38,10 @@ learner-copy:
 		if [ ! -e "$(WORK)/$$name" ]; then cp -r "$$module" "$(WORK)/$$name"; echo "new in $(WORK)/: $$name"; fi; \
 	done
 
-## Learners: what is due for spaced review in your working copy (ARGS=--drill runs the drills here).
+## Learners: what is due for spaced review in your working copy (ARGS=--drill runs the drills here;
+## LEARNER=<id> says whose schedule, needed only when several learners share the working copy).
 review: $(STAMP)
-	$(BIN)/python -m coursekit.review --work "$(WORK)" $(ARGS)
+	$(BIN)/python -m coursekit.review --work "$(WORK)" --learner "$(LEARNER)" $(ARGS)
 
 ## Candidates: start a timed attempt at the mock exam (a fresh paper in $(WORK)/09_mock_exam/attempt-<N>/):
 ## make exam LEARNER=<your id> [ABANDON=1 to give up an attempt still open]

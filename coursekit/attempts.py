@@ -29,7 +29,7 @@ After a scored attempt (issue 17): an attempt is scored by its first self-check 
 turns the log into ``coursekit.readiness.AttemptScore``s: per competency, the earned and possible
 points of the sections the self-check scores). Each recorded self-check (re)writes the readiness page
 ``<work>/.exam/readiness-<learner>.html`` (``update_progress``; ``make readiness`` does the same), shows
-it in the notebook, and counts the attempt, once, in the review deck ``<work>/.exam/review.json``
+it in the notebook, and counts the attempt, once, in the review deck ``<work>/.exam/review-<learner>.json``
 (``coursekit.review``). What is due for review is printed when the next attempt starts (``make exam``,
 ``new_attempt``) and above its countdown; a notebook that is no timed attempt (the grader's) shows none
 of it.
@@ -56,7 +56,7 @@ from coursekit.exam import ASSIGNMENT, ExamPaper, normalise_id, resolve_learner_
 from coursekit.exam_bank import CLASSIFY_SETTINGS, GRAY_SETTINGS, SCENARIOS, SLOTS
 from coursekit.practice_digests import COMPUTED, check_section, unpack
 from coursekit.readiness import PASS_MARK, AttemptScore, overall_verdict, readiness, readiness_page, show_readiness
-from coursekit.review import STATE_NAME, ReviewDeck
+from coursekit.review import ReviewDeck, state_name
 
 # The course's one time limit for an attempt of the mock exam, in minutes.
 TIME_LIMIT_MINUTES = 60
@@ -413,7 +413,8 @@ def finish_attempt(learner: object, attempt: object, work: str | os.PathLike | N
 def review_first(learner: str, work: str | os.PathLike | None = None, now: datetime | None = None) -> str:
     """At the top of an attempt: the line naming what is due for review (every scored attempt of the
     learner counted in the deck first), or "" when nothing is."""
-    return due_line(review_deck(learner, work, now).due(now or utc_now()))
+    learner = check_learner_id(learner)
+    return due_line(review_deck(learner, work, now).due(now or utc_now()), learner)
 
 
 def new_attempt(learner_id: object, *, abandon: bool = False, cwd: Path | None = None,
@@ -557,7 +558,7 @@ def countdown(learner_id: object = "", attempt: object = 1, *, cwd: Path | None 
     clock = Countdown(learner, number, _attempt_work(here))
     if clock.timed and clock.record.open:
         try:
-            clock.review_due = due_for_review(clock.work, now or clock.clock())
+            clock.review_due = due_for_review(clock.learner, clock.work, now or clock.clock())
         except (OSError, ValueError):  # a schedule that cannot be read never stops the attempt
             clock.review_due = []
     if show:
@@ -565,7 +566,7 @@ def countdown(learner_id: object = "", attempt: object = 1, *, cwd: Path | None 
             from IPython.display import display
 
             if clock.review_due:
-                print(due_line(clock.review_due))
+                print(due_line(clock.review_due, clock.learner))
             display(clock.widget)
             clock.start_ticking()
         elif clock.timed:
@@ -645,7 +646,7 @@ def self_check(namespace: Mapping, work: str | os.PathLike | None = None, *, cwd
     Returns ``{competency: {"earned": .., "possible": ..}}``. In a timed attempt it also records the result
     in the attempt log, (re)writes the readiness page ``<work>/.exam/readiness-<learner>.html`` (and shows
     it in the notebook: ``show``, by default when run in a kernel), and counts the attempt in the review
-    deck ``<work>/.exam/review.json`` (once: the attempt's first self-check is its score)."""
+    deck ``<work>/.exam/review-<learner>.json`` (once: the attempt's first self-check is its score)."""
     here = Path.cwd() if cwd is None else Path(cwd)
     if here.parent.parent.name == "autograded":
         print("Self-check: skipped here, your instructor grades this notebook.")
@@ -699,7 +700,7 @@ def self_check(namespace: Mapping, work: str | os.PathLike | None = None, *, cwd
                 lines.append(f"Readiness: {progress.verdict} Your readiness page: {progress.page} (again at any "
                              f"time: `make readiness LEARNER={paper.learner_id}`).")
                 due = progress.deck.due(now)
-                lines.append(due_line(due) if due else _comes_back(progress, paper.attempt))
+                lines.append(due_line(due, paper.learner_id) if due else _comes_back(progress, paper.attempt))
     print("\n".join(lines))
     if progress is not None and (_in_kernel() if show is None else show):
         from IPython.display import display
@@ -709,10 +710,6 @@ def self_check(namespace: Mapping, work: str | os.PathLike | None = None, *, cwd
 
 
 # After a scored attempt: the readiness page and the review deck -------------------------------------------
-REVIEW_HOW = ("drills: `make review ARGS=--drill`, or in a notebook `from coursekit.review import review_widget; "
-              "review_widget()`")
-
-
 def attempt_scores(records: Iterable[Attempt]) -> list[AttemptScore]:
     """The scored attempts, for ``coursekit.readiness``: every attempt with a self-check, scored by its
     *first* self-check (per competency (earned, possible), only the sections the self-check scores) at the
@@ -728,17 +725,16 @@ def readiness_path(learner: str, work: str | os.PathLike | None = None) -> Path:
     return work_folder(work) / LOG_FOLDER / f"readiness-{learner}.html"
 
 
-def review_path(work: str | os.PathLike | None = None) -> Path:
-    """The working copy's review schedule (``coursekit.review``): ``<work>/.exam/review.json``."""
-    return work_folder(work) / STATE_NAME
+def review_path(learner: str, work: str | os.PathLike | None = None) -> Path:
+    """The learner's review schedule (``coursekit.review``): ``<work>/.exam/review-<learner>.json``."""
+    return work_folder(work) / state_name(learner)
 
 
 def review_deck(learner: object, work: str | os.PathLike | None = None, now: datetime | None = None) -> ReviewDeck:
-    """The working copy's review deck with every scored attempt of the learner counted, once (the deck
-    remembers the attempts it counted); saved when that changed anything. One learner per working copy:
-    the deck counts attempts by number."""
+    """The learner's review deck with every scored attempt of theirs counted, once (the deck remembers
+    the attempt numbers it counted); saved when that changed anything."""
     learner = check_learner_id(learner)
-    deck = ReviewDeck.load(review_path(work), now or utc_now())
+    deck = ReviewDeck.load(review_path(learner, work), now or utc_now())
     counted = set(deck.attempts_seen)
     deck.record_attempts(attempt_scores(AttemptLog(work).attempts(learner)))
     if deck.attempts_seen != counted:
@@ -746,15 +742,18 @@ def review_deck(learner: object, work: str | os.PathLike | None = None, now: dat
     return deck
 
 
-def due_for_review(work: str | os.PathLike | None = None, now: datetime | None = None) -> list[str]:
-    """The competencies due for review at ``now`` (the most overdue first); none without a schedule."""
-    if not review_path(work).exists():
+def due_for_review(learner: str, work: str | os.PathLike | None = None, now: datetime | None = None) -> list[str]:
+    """The learner's competencies due for review at ``now`` (the most overdue first); none without a schedule."""
+    if not review_path(learner, work).exists():
         return []
-    return ReviewDeck.load(review_path(work), now or utc_now()).due(now or utc_now())
+    return ReviewDeck.load(review_path(learner, work), now or utc_now()).due(now or utc_now())
 
 
-def due_line(due: list[str]) -> str:
-    return f"Due for review first: {', '.join(due)} ({REVIEW_HOW})." if due else ""
+def due_line(due: list[str], learner: str) -> str:
+    """The line naming what is due for review, and how to drill it."""
+    how = (f"drills: `make review LEARNER={learner} ARGS=--drill`, or in a notebook "
+           f"`from coursekit.review import review_widget; review_widget(learner={learner!r})`")
+    return f"Due for review first: {', '.join(due)} ({how})." if due else ""
 
 
 @dataclass
@@ -791,7 +790,7 @@ def _comes_back(progress: Progress, attempt: int) -> str:
         return "Spaced review: nothing missed in this attempt (`make review` shows what comes back, and when)."
     when = min(progress.deck.cards[c].due for c in missed)
     return (f"Back for review (a short drill) from {when:%Y-%m-%d %H:%M} UTC: {', '.join(missed)}; at the top of "
-            "your next attempt, or with `make review`.")
+            f"your next attempt, or with `make review LEARNER={progress.learner}`.")
 
 
 def _in_kernel() -> bool:
@@ -847,7 +846,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Your readiness page ({len(progress.scores)} scored attempt"
                   f"{'s' if len(progress.scores) != 1 else ''}): {progress.page}")
             due = progress.deck.due(utc_now())
-            print(due_line(due) if due else "Nothing is due for review now (`make review` shows when it is).")
+            print(due_line(due, progress.learner) if due else
+                  "Nothing is due for review now (`make review` shows when it is).")
         elif args.command == "finish":
             record = finish_attempt(args.learner, args.attempt, args.work)
             print(f"Attempt {record.attempt} finished at {record.finished_at}"

@@ -15,9 +15,9 @@ Scheduling is deterministic (FSRS's random fuzz is off; everything random in the
 uses the time it is given (``now``): tests travel in time, they never sleep.
 
 The schedule is the learner's, not the course's: a JSON file in their working copy (git ignores
-``my-work/``), by default ``<work>/.exam/review.json``, written atomically (a crash mid-write leaves
-the old file). A file that cannot be read is renamed aside (``review.json.corrupt-<time>``), never
-deleted, and the learner is told so; a new schedule starts.
+``my-work/``), ``<work>/.exam/review-<learner>.json``, written atomically (a crash mid-write leaves
+the old file). A file that cannot be read is renamed aside (``review-<learner>.json.corrupt-<time>``),
+never deleted, and the learner is told so; a new schedule starts.
 
 Drills (``make_drill``) are generated at run time from scikit-learn itself: the settings to label come
 from ``get_params()`` and from the attributes ``fit`` sets (names ending in ``_``), counts come from a
@@ -48,7 +48,7 @@ from coursekit.exam_bank import CLASSIFY_SETTINGS, GRAY_SETTINGS
 from coursekit.readiness import COMPETENCIES, PASS_MARK, AttemptScore
 from coursekit.state import BOOKKEEPING_ATTRIBUTES, LABELS
 
-STATE_NAME = Path(".exam") / "review.json"
+STATE_FOLDER = Path(".exam")
 FORMAT = 1
 STEP = timedelta(minutes=10)    # a missed competency is due again this soon (learning and relearning step)
 EASY_MARK = 0.9                 # an attempt share from which a competency's card is rated Easy
@@ -56,18 +56,43 @@ EASY_MARK = 0.9                 # an attempt share from which a competency's car
 SCHEDULER = Scheduler(learning_steps=(STEP,), relearning_steps=(STEP,), enable_fuzzing=False)
 
 
-def default_state(work: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
-    """Where the schedule lives: ``<work>/.exam/review.json``. Without ``work``: the working copy that
-    holds the current folder (a notebook runs in ``<work>/NN_module/``), else ``my-work``."""
+def state_name(learner: str) -> Path:
+    """A learner's schedule, inside their working copy: ``.exam/review-<learner>.json`` (one file per
+    learner, so two learners sharing a working copy never count each other's attempts)."""
+    return STATE_FOLDER / f"review-{learner}.json"
+
+
+class AmbiguousSchedule(ValueError):
+    """A working copy with several learners' schedules, and no learner named."""
+
+
+def _working_copy(work: str | os.PathLike | None, cwd: Path | None) -> Path:
     if work is not None:
-        return Path(work) / STATE_NAME
+        return Path(work)
     here = Path.cwd() if cwd is None else Path(cwd)
     for folder in (here, *here.parents):
-        if (folder / ".exam").is_dir():
-            return folder / STATE_NAME
+        if (folder / STATE_FOLDER).is_dir():
+            return folder
     if re.match(r"\d\d_", here.name):
-        return here.parent / STATE_NAME
-    return Path("my-work") / STATE_NAME
+        return here.parent
+    return Path("my-work")
+
+
+def default_state(work: str | os.PathLike | None = None, cwd: Path | None = None, learner: str | None = None) -> Path:
+    """Where a learner's schedule lives: ``<work>/.exam/review-<learner>.json``. Without ``work``: the
+    working copy that holds the current folder (a notebook runs in ``<work>/NN_module/``), else
+    ``my-work``. Without ``learner``: the one learner whose schedule is there (AmbiguousSchedule, naming
+    them, when there are several; ``review-<nobody>`` when there is none yet)."""
+    folder = _working_copy(work, cwd)
+    if learner:
+        return folder / state_name(learner)
+    found = sorted((folder / STATE_FOLDER).glob("review-*.json"))
+    if len(found) > 1:
+        names = ", ".join(path.stem.removeprefix("review-") for path in found)
+        raise AmbiguousSchedule(f"This working copy holds the review schedules of several learners ({names}): "
+                               "say whose with LEARNER=<id> (`make review LEARNER=<id>`, "
+                               "`review_widget(learner=\"<id>\")`).")
+    return found[0] if found else folder / STATE_FOLDER / "review-nobody.json"
 
 
 def _utc(when: datetime | None) -> datetime:
@@ -448,12 +473,14 @@ def make_drill(competency: str, seed: int = 0) -> Drill:
 
 
 # ------------------------------------------------------------------------------------------ faces
-def review_widget(path: str | os.PathLike | None = None, now=None):
+def review_widget(path: str | os.PathLike | None = None, now=None, learner: str = ""):
     """The drills in the notebook: pick a competency (those due first), answer, press Check; the result
-    reviews its card and the schedule is saved. ``now``: a callable giving the time (tests)."""
+    reviews its card and the schedule is saved. ``learner``: whose schedule, when the working copy holds
+    several; ``now``: a callable giving the time (tests)."""
     import ipywidgets as widgets
 
     clock = now if callable(now) else (lambda: _utc(now))
+    path = default_state(learner=learner.strip().casefold() or None) if path is None else path
     deck = ReviewDeck.load(path, clock())
     due = deck.due(clock())
     header = widgets.HTML()
@@ -522,12 +549,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m coursekit.review", description=(
         "What is due for spaced review (drills on the competencies you missed in the mock exam)."))
     parser.add_argument("--work", default="my-work", help="your working copy (default: my-work)")
-    parser.add_argument("--state", help="the schedule file (default: <work>/.exam/review.json)")
+    parser.add_argument("--learner", default="", help="whose schedule (needed only when the working copy "
+                                                          "holds several learners' schedules)")
+    parser.add_argument("--state", help="the schedule file (default: <work>/.exam/review-<learner>.json)")
     parser.add_argument("--now", help="ISO time with a zone, instead of the clock (for testing)")
     parser.add_argument("--drill", action="store_true", help="run the due drills here, in the terminal")
     args = parser.parse_args(argv)
     now = _utc(datetime.fromisoformat(args.now)) if args.now else _utc(None)
-    deck = ReviewDeck.load(args.state or default_state(args.work), now)
+    try:
+        path = args.state or default_state(args.work, learner=args.learner.strip().casefold() or None)
+    except AmbiguousSchedule as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    deck = ReviewDeck.load(path, now)
     if deck.notice:
         print(deck.notice)
     if not deck.cards:

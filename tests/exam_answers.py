@@ -4,7 +4,9 @@ search budget) by the solution notebook's own answer cells run on the paper."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 
 import pandas as pd
 from notebook_tools import solution_answers
@@ -31,8 +33,9 @@ def right_exam_answers(learner: str, attempt: int) -> dict:
     keys, paper = hidden_keys(), ExamPaper(learner, attempt)
     namespace = {"exam": paper, "penalty": paper.penalty, "budget": paper.search_budget, "pd": pd,
                  "make_pipeline": make_pipeline, "StandardScaler": StandardScaler}
-    for cell in COMPUTED_CELLS:
-        exec(_solution_cells()[cell], namespace)
+    with contextlib.redirect_stdout(io.StringIO()):  # the answer cells print their answers
+        for cell in COMPUTED_CELLS:
+            exec(_solution_cells()[cell], namespace)
     return {
         "LEARNER_ID": learner, "ATTEMPT": attempt,
         "mixed_labels": {q: _first(keys["classify"][q]) for q in paper.classify_items},

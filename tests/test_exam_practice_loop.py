@@ -89,7 +89,7 @@ def test_three_attempts_a_missed_competency_comes_back_and_the_readiness_page_fo
     assert "scored by its first self-check" in capsys.readouterr().out
     assert AttemptLog(work).attempt(LEARNER, 1).score["gray-areas"]["earned"] == 0.0
     assert "Review gray-areas first." in page_of(work)
-    deck = ReviewDeck.load(work / ".exam" / "review.json")
+    deck = ReviewDeck.load(work / ".exam" / f"review-{LEARNER}.json")
     assert deck.attempts_seen == {1} and deck.cards["gray-areas"].due == at(50)  # FSRS relearning step: 10 min
     assert deck.cards["classify-settings"].due > at(60 * 24)  # passed: back in days
     finish_attempt(LEARNER, 1, work, now=at(45))
@@ -97,21 +97,22 @@ def test_three_attempts_a_missed_competency_comes_back_and_the_readiness_page_fo
     # Attempt 2: the missed competency comes back at the top of it (new_attempt's output, the countdown).
     second = new_attempt(LEARNER, cwd=module, now=at(70))
     out = capsys.readouterr().out
-    assert second.attempt == 2 and "Due for review first: gray-areas (" in out and "review_widget()" in out
+    assert second.attempt == 2 and "Due for review first: gray-areas (" in out
+    assert "review_widget(learner='jdoe42')" in out
     folder2 = (work / second.notebook).parent
     clock = countdown(LEARNER, 2, cwd=folder2, now=at(71))
     clock._stop.set()  # the ticking thread
     assert clock.review_due == ["gray-areas"]
     assert "Due for review first: gray-areas" in capsys.readouterr().out
     # ... and in `make review`, which runs the drill (answered right: the card moves on, days away).
-    assert review.main(["--work", str(work), "--now", at(72).isoformat()]) == 0
+    assert review.main(["--work", str(work), "--learner", LEARNER, "--now", at(72).isoformat()]) == 0
     assert "Due for review: gray-areas" in capsys.readouterr().out
     drill = make_drill("gray-areas", int(at(73).timestamp()) % 100_000)  # the drill `--drill` runs at 73
     given = iter(question.answer for question in drill.questions)
     monkeypatch.setattr("builtins.input", lambda _prompt="": next(given))
-    assert review.main(["--work", str(work), "--now", at(73).isoformat(), "--drill"]) == 0
+    assert review.main(["--work", str(work), "--learner", LEARNER, "--now", at(73).isoformat(), "--drill"]) == 0
     assert f"{len(drill.questions)} of {len(drill.questions)} right (Good)" in capsys.readouterr().out
-    assert ReviewDeck.load(work / ".exam" / "review.json").due(at(74)) == []
+    assert ReviewDeck.load(work / ".exam" / f"review-{LEARNER}.json").due(at(74)) == []
     # This time gray-areas is right, and the attempt finishes five minutes over time.
     assert self_check(answers(2), cwd=folder2, now=at(130), show=False)["gray-areas"]["earned"] == 3.0
     capsys.readouterr()
@@ -137,7 +138,7 @@ def test_three_attempts_a_missed_competency_comes_back_and_the_readiness_page_fo
         assert r.items == {slot: item.id for slot, item in ExamPaper(LEARNER, r.attempt).items.items()}
     assert [r.over_time for r in records] == [False, True, False]
     assert [r.score["gray-areas"]["earned"] for r in records] == [0.0, 3.0, 3.0]
-    deck = ReviewDeck.load(work / ".exam" / "review.json")
+    deck = ReviewDeck.load(work / ".exam" / f"review-{LEARNER}.json")
     assert deck.attempts_seen == {1, 2, 3} and deck.due(at(260)) == []
 
     # The readiness page after attempt 3: the verdict changed; gray-areas no longer to review.
@@ -191,4 +192,21 @@ def test_a_missed_computed_section_comes_back_in_review(work, capsys):
     out = capsys.readouterr().out
     assert "`learned_counts`: 0 of 2 points (count again: mlp, linear)." in out
     assert "Readiness: Review definitions first." in out
-    assert ReviewDeck.load(work / ".exam" / "review.json").due(at(60)) == ["definitions"]
+    assert ReviewDeck.load(work / ".exam" / f"review-{LEARNER}.json").due(at(60)) == ["definitions"]
+
+
+def test_two_learners_sharing_a_working_copy_keep_their_own_review(work, capsys):
+    """Each learner's misses come back in their own schedule (one file per learner), never in the other's,
+    and `make review` asks whose schedule to show."""
+    first = start_attempt(LEARNER, work, now=at(0))
+    self_check(answers(1, gray_right=False), cwd=(work / first.notebook).parent, now=at(20), show=False)
+    finish_attempt(LEARNER, 1, work, now=at(25))
+    other = start_attempt("ana", work, now=at(30))
+    given = right_exam_answers("ana", other.attempt)
+    given["learned_counts"] = {key: value + 1 for key, value in given["learned_counts"].items()}
+    self_check(given, cwd=(work / other.notebook).parent, now=at(40), show=False)
+    capsys.readouterr()
+    assert ReviewDeck.load(work / ".exam" / f"review-{LEARNER}.json").due(at(60)) == ["gray-areas"]
+    assert ReviewDeck.load(work / ".exam" / "review-ana.json").due(at(60)) == ["definitions"]
+    assert review.main(["--work", str(work), "--now", at(60).isoformat()]) == 2
+    assert "several learners (ana, jdoe42)" in capsys.readouterr().err

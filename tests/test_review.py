@@ -10,6 +10,7 @@ from fsrs import Rating
 from coursekit.readiness import COMPETENCIES, AttemptScore
 from coursekit.review import (
     DRILLS,
+    AmbiguousSchedule,
     ReviewDeck,
     default_state,
     exam_settings,
@@ -76,11 +77,18 @@ def test_a_corrupt_file_is_kept_aside_with_a_clear_message(tmp_path, content):
     assert "corrupt-20260302T090000Z-2" in ReviewDeck.load(path, T0).notice  # never overwrites an earlier one
 
 
-def test_default_state_is_in_the_learners_working_copy(tmp_path):
-    assert default_state("w") == default_state("w", cwd=tmp_path) and str(default_state("w")) == "w/.exam/review.json"
+def test_default_state_is_the_learners_own_in_their_working_copy(tmp_path):
+    assert str(default_state("w", learner="jdoe42")) == "w/.exam/review-jdoe42.json"
+    assert default_state("w", learner="jdoe42") == default_state("w", cwd=tmp_path, learner="jdoe42")
     module = tmp_path / "my-copy" / "09_mock_exam"
     module.mkdir(parents=True)
-    assert default_state(cwd=module) == tmp_path / "my-copy" / ".exam" / "review.json"
+    assert default_state(cwd=module, learner="ana") == tmp_path / "my-copy" / ".exam" / "review-ana.json"
+    # No learner named: the one schedule there is; several learners sharing the copy must say whose.
+    ReviewDeck.load(default_state(cwd=module, learner="ana")).save()
+    assert default_state(cwd=module) == tmp_path / "my-copy" / ".exam" / "review-ana.json"
+    ReviewDeck.load(default_state(cwd=module, learner="ben")).save()
+    with pytest.raises(AmbiguousSchedule, match=r"several learners \(ana, ben\): say whose with LEARNER=<id>"):
+        default_state(cwd=module)
 
 
 @pytest.mark.parametrize("competency", COMPETENCIES)
@@ -140,9 +148,17 @@ def test_the_widget_runs_a_drill_and_saves_the_schedule(tmp_path):
 def test_the_command_lists_what_is_due(tmp_path, capsys):
     assert main(["--work", str(tmp_path)]) == 0
     assert "No review scheduled yet" in capsys.readouterr().out
-    deck = ReviewDeck.load(default_state(tmp_path))
+    deck = ReviewDeck.load(default_state(tmp_path, learner="jdoe42"))
     deck.record_attempt(attempt(1, T0, regularisation=0.3, definitions=0.95))
     deck.save()
     main(["--work", str(tmp_path), "--now", (T0 + timedelta(hours=2)).isoformat()])
     out = capsys.readouterr().out
     assert "Due for review: regularisation" in out and "definitions: next review" in out and "make review" in out
+    # A second learner in the same working copy: each schedule is its own, and the command asks whose.
+    ReviewDeck.load(default_state(tmp_path, learner="ana")).save()
+    assert main(["--work", str(tmp_path)]) == 2
+    assert "several learners (ana, jdoe42)" in capsys.readouterr().err
+    assert main(["--work", str(tmp_path), "--learner", "JDoe42", "--now", (T0 + timedelta(hours=2)).isoformat()]) == 0
+    assert "Due for review: regularisation" in capsys.readouterr().out
+    assert main(["--work", str(tmp_path), "--learner", "ana"]) == 0
+    assert "No review scheduled yet" in capsys.readouterr().out
