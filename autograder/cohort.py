@@ -91,6 +91,9 @@ def _lms_files(everything: list[results.Result], out: Path, options: Options,
             print(f"{export.path.name}: {len(export.unmatched)} submission(s) match nobody in the roster, not "
                   "written: " + ", ".join(f"{r.learner} ({r.assignment})" for r in export.unmatched),
                   file=sys.stderr)
+        if export.other_attempts:
+            print(f"{export.path.name}: the best mock exam attempt of each learner is written; "
+                  f"{len(export.other_attempts)} other attempt(s) are not (the report lists them)")
         if export.no_column:
             print(f"{export.path.name}: no column for {', '.join(export.no_column)} in the roster; those grades "
                   "are not in it", file=sys.stderr)

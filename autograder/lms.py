@@ -28,6 +28,7 @@ from typing import Literal, get_args
 
 from autograder import course
 from autograder.results import Result, atomic_write
+from coursekit.exam import split_attempt_submission
 
 BOM = "\ufeff"
 Missing = Literal["empty", "zero"]        # what a roster learner without a result gets
@@ -55,6 +56,7 @@ class LmsExport:
     no_submission: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (learner, assignment)
     unmatched: list[Result] = dataclasses.field(default_factory=list)   # learner on no roster row
     unplaced: list[Result] = dataclasses.field(default_factory=list)    # assignment with no column
+    other_attempts: list[Result] = dataclasses.field(default_factory=list)  # a better attempt was written
     no_column: list[str] = dataclasses.field(default_factory=list)      # course assignments with no column
 
 
@@ -186,7 +188,8 @@ def write_moodle(results: Iterable[Result], path: Path | str, identifier: str = 
     results = list(results)
     done = LmsExport(Path(path))
     if roster is None:
-        learners = dict(enumerate(sorted({r.learner.strip() for r in results if r.assignment in course.assignments()})))
+        learners = dict(enumerate(sorted({split_attempt_submission(r.learner.strip())[0] for r in results
+                                          if r.assignment in course.assignments()})))
     else:
         learners = _moodle_learners(Path(roster), MOODLE_COLUMNS.get(identifier, identifier))
     cells, run = _place(learners, results, done, lambda r: r.assignment in course.assignments())
@@ -236,11 +239,30 @@ def _moodle_learners(path: Path, column: str) -> dict[int, str]:
     return learners
 
 
+def best_attempts(results: Iterable[Result]) -> tuple[list[Result], list[Result]]:
+    """One result per learner and assignment for the LMS, which has one cell for it: timed attempts at
+    the mock exam (``<learner>+attempt-<N>``, graded as submissions of their own) and a plain submission
+    of the same learner compete, and the best final score is written under the learner's own id (a graded
+    one before any other; on a tie, the later attempt). Returns (the results to write, those set aside)."""
+    groups: dict[tuple[str, str], list[tuple[Result, int]]] = {}
+    for result in results:
+        learner, attempt = split_attempt_submission(result.learner.strip())
+        groups.setdefault((learner, result.assignment), []).append((result, attempt or 0))
+    written, others = [], []
+    for (learner, _), group in groups.items():
+        best, _ = max(group, key=lambda entry: (entry[0].status == "graded", entry[0].final_score, entry[1]))
+        written.append(best if best.learner.strip() == learner else dataclasses.replace(best, learner=learner))
+        others += [result for result, _ in group if result is not best]
+    return written, others
+
+
 def _place(learners: dict[int, str], results: Iterable[Result], done: LmsExport,
            has_column: Callable[[Result], bool]) -> tuple[dict[tuple[int, str], Result], list[str]]:
     """Which result goes into which (row, assignment) cell, and the run's assignments that have a
     column; results that fit nowhere are put into ``done``. An exact learner id beats one that only
-    matches ignoring case; an ambiguous or colliding one is unmatched."""
+    matches ignoring case; an ambiguous or colliding one is unmatched. Of a learner's mock exam
+    attempts, only the best is placed (``best_attempts``); the others are listed in ``done``."""
+    results, done.other_attempts = best_attempts(results)
     exact = {learner: index for index, learner in learners.items()}
     folded: dict[str, list[int]] = {}
     for index, learner in learners.items():

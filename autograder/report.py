@@ -156,6 +156,11 @@ def _lms_section(exports: Sequence[LmsExport], out: Path) -> list[str]:
                          "the learner id, or add the learner in the LMS):</p><ul>" + "".join(
                              f"<li>{esc(r.learner)} ({esc(r.assignment)})</li>" for r in export.unmatched)
                          + "</ul>")
+        if export.other_attempts:
+            parts.append("<p>Mock exam attempts: the LMS has one cell per learner, so each learner's best attempt "
+                         "(best final score; on a tie the later one) is written under their own id. Not written:</p>"
+                         "<ul>" + "".join(f"<li>{esc(r.learner)} ({esc(r.assignment)}): {r.final_score:g} of "
+                                          f"{r.max_score:g}</li>" for r in export.other_attempts) + "</ul>")
         if export.no_column:
             parts.append(f"<p><b>No column in the roster for</b> {esc(', '.join(export.no_column))}: create the "
                          "assignment in the LMS under that name, export the roster again and rerun.</p>")

@@ -39,7 +39,7 @@ def graded(tmp_path_factory):
     # What the candidate hands in: their 09_mock_exam folder, attempts and all.
     shutil.copytree(work / ASSIGNMENT, submissions / "ada" / ASSIGNMENT)
     out = tmp_path_factory.mktemp("graded")
-    grade_cohort(submissions, out, Options(progress=False, compare_answers=False))
+    grade_cohort(submissions, out, Options(progress=False, compare_answers=False, moodle=True))
     with (out / "grades.csv").open() as f:
         rows = {row["learner_id"]: row for row in csv.DictReader(f)}
     return out, rows
@@ -78,3 +78,14 @@ def test_the_instructor_gets_the_learners_readiness_page_over_the_graded_attempt
     assert "Readiness: ada" in page and page.count("<svg") >= 7  # a chart per competency the exam tests
     assert "3 scored attempts" in page and "pass mark" in page.lower()
     assert "feedback/&lt;learner&gt;/readiness.html" in (out / "report.html").read_text()
+
+
+def test_the_lms_gets_the_learners_best_attempt_under_their_own_id(graded):
+    out, rows = graded
+    with (out / "lms" / "moodle-import.csv").open() as f:
+        (row,) = list(csv.DictReader(f))
+    best = max(float(rows[f"ada+attempt-{n}"]["final_score"]) for n in MINUTES_TAKEN)
+    assert row["username"] == "ada" and float(row[ASSIGNMENT]) == best
+    report = (out / "report.html").read_text()
+    assert "each learner&#x27;s best attempt" in report or "each learner's best attempt" in report
+    assert "ada+attempt-1 (09_mock_exam)" in report and "ada+attempt-2 (09_mock_exam)" in report

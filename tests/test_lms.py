@@ -192,3 +192,28 @@ def test_numbers_are_plain_decimals():
     assert [_format(x) for x in (0, -0.001, 16.0, 3.75, 1 / 3 * 5, 12345.678)] == ["0", "0", "16", "3.75", "1.67",
                                                                                  "12345.68"]
     assert [_number(x) for x in ("20.00", "20,00", " 7 ", "(read only)", "")] == [20.0, 20.0, 7.0, None, None]
+
+
+def test_mock_exam_attempts_give_the_lms_each_learners_best_attempt(tmp_path):
+    """Each timed attempt is graded as a submission of its own (``<learner>+attempt-<N>``); the LMS has one
+    cell per learner, so the best final score goes there under the learner's own id (a plain submission
+    competes too; a failed grading never beats a graded one; on a tie the later attempt)."""
+    exam = "09_mock_exam"
+    results = [result("ana+attempt-1", exam, 12, 25), result("ana+attempt-2", exam, 20, 25),
+               result("ana+attempt-3", exam, 17, 25), result("ben", exam, 10, 25),
+               result("ben+attempt-1", exam, 14, 25), result("cy+attempt-1", exam, 0, 25, status="crashed"),
+               result("cy+attempt-2", exam, 0, 25), result("dee+attempt-1", exam, 9, 25),
+               result("dee+attempt-2", exam, 9, 25)]
+    done = write_moodle(results, tmp_path / "import.csv")
+    assert rows(tmp_path / "import.csv") == [
+        ["username", exam], ["ana", "20"], ["ben", "14"], ["cy", "0"], ["dee", "9"]]
+    assert sorted(r.learner for r in done.other_attempts) == [
+        "ana+attempt-1", "ana+attempt-3", "ben", "cy+attempt-1", "dee+attempt-1"]
+    assert done.unmatched == [] and done.filled == 4
+    canvas = CANVAS.replace("03 KNN (1003)", "09_mock_exam (1009)")
+    done = write_canvas(read_canvas_roster(export(tmp_path, canvas), "SIS Login ID"),
+                        [result("jdoe+attempt-1", exam, 5, 25), result("jdoe+attempt-2", exam, 20, 25),
+                         result("EPoe+attempt-1", exam, 25, 25)], tmp_path / "canvas-import.csv")
+    written = rows(tmp_path / "canvas-import.csv")
+    assert written[3][9] == "4" and written[5][9] == "5"  # 20/25 and 25/25 of 5 points
+    assert [r.learner for r in done.other_attempts] == ["jdoe+attempt-1"] and done.unmatched == []
