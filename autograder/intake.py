@@ -86,6 +86,21 @@ def over_time(notebook: Path, submitted: deadlines.SubmittedTime | None) -> str:
             f"limit (started {start.astimezone(datetime.UTC):%Y-%m-%d %H:%M} UTC).")
 
 
+def attempt_mismatch(notebook: Path, learner: str, number: int) -> str:
+    """What the grader says when a timed attempt's notebook was started as another attempt (its metadata,
+    written at the start) than the folder it was submitted in: a copy of one attempt handed in again as
+    another, or one learner's attempt in another's folder. "" when they agree or the metadata says nothing."""
+    try:
+        started = json.loads(notebook.read_bytes()).get("metadata", {}).get("course", {}).get("attempt", {})
+        recorded = (str(started["learner"]).strip().casefold(), int(started["attempt"]))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return ""
+    if recorded == (learner.strip().casefold(), number):
+        return ""
+    return (f"This notebook was started as attempt {recorded[1]} of {recorded[0]!r} but submitted as attempt {number} "
+            f"of {learner!r} (a copy of another attempt?); it was graded on the paper of attempt {number}.")
+
+
 def _extract(archive: Path, into: Path) -> Path:
     with zipfile.ZipFile(archive) as zf:
         total = 0
@@ -168,7 +183,8 @@ def collect(source: Path, scratch: Path, timezone: ZoneInfo = deadlines.UTC_ZONE
         submission.digest = hashlib.sha256(path.read_bytes()).hexdigest()
         submission.submitted = deadlines.submission_time(path, root, zip_times, timezone)
         if attempt:
-            submission.note = over_time(path, submission.submitted)
+            notes = (attempt_mismatch(path, parts[0], int(attempt[1])), over_time(path, submission.submitted))
+            submission.note = " ".join(note for note in notes if note)
         if not SAFE_ID.match(learner):
             submission.assignment = claimed if claimed in signatures else ""
             submission.status, submission.reason = "invalid", (

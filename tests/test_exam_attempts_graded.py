@@ -16,6 +16,7 @@ import pytest
 from notebook_tools import fill, read, solution_answers
 
 from autograder.cohort import Options, grade_cohort
+from autograder.intake import collect
 from coursekit import attempts
 from coursekit.exam import ExamPaper
 
@@ -89,3 +90,23 @@ def test_the_lms_gets_the_learners_best_attempt_under_their_own_id(graded):
     report = (out / "report.html").read_text()
     assert "each learner&#x27;s best attempt" in report or "each learner's best attempt" in report
     assert "ada+attempt-1 (09_mock_exam)" in report and "ada+attempt-2 (09_mock_exam)" in report
+
+
+def test_an_attempt_handed_in_again_as_another_is_flagged(tmp_path):
+    """Intake only (no grading): attempt folders whose notebook was started as another attempt (a copy of
+    attempt 1 handed in as attempt 2, another learner's attempt in this learner's folder) get a note that
+    says so; an attempt handed in where it was started gets none."""
+    work = tmp_path / "work"
+    for hour, learner in enumerate(("ada", "bo")):
+        started = START + datetime.timedelta(hours=hour)
+        record = attempts.start_attempt(learner, work, now=started)
+        attempts.finish_attempt(learner, record.attempt, work, now=started + datetime.timedelta(minutes=30))
+    submitted = tmp_path / "submitted" / "ada" / ASSIGNMENT
+    # The working copy numbers attempts for everyone in it: ada's is 1, bo's 2.
+    for folder, n in {"attempt-1": 1, "attempt-2": 1, "attempt-3": 2}.items():
+        shutil.copytree(work / ASSIGNMENT / f"attempt-{n}", submitted / folder)
+    notes = {s.learner: s.note for s in collect(tmp_path / "submitted", tmp_path / "scratch")}
+    assert notes["ada+attempt-1"] == ""
+    assert notes["ada+attempt-2"].startswith("This notebook was started as attempt 1 of 'ada' but submitted as "
+                                             "attempt 2 of 'ada'")
+    assert "started as attempt 2 of 'bo' but submitted as attempt 3 of 'ada'" in notes["ada+attempt-3"]
