@@ -13,7 +13,7 @@ release that changes no key leaves the file as it is.
 Sections 2, 3 and 5 have no key to read: their answers are computed from each paper's numbers. For
 them this module enumerates every paper an item can draw (the number spaces ``coursekit.exam`` draws
 from), computes each part's right answer the way the hidden tests do (the counting formula, the
-penalised model refitted on its split, the budget formula; tests/test_exam_practice_loop.py checks
+penalised model refitted on its split, the budget formula; tests/test_exam_fairness.py checks
 that the self-check and the hidden tests agree) and writes the digests of ``coursekit.practice_digests``.
 """
 

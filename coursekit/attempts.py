@@ -638,10 +638,10 @@ def self_check(namespace: Mapping, work: str | os.PathLike | None = None, *, cwd
     trying every answer (Section 6: 4**4 = 256 tries, seconds; Section 7: 3**9 tries, minutes of
     computing), Section 1 (3**20) cannot in practice. That is acceptable for practice: the certification
     is graded by the instructor's hidden tests only, and a learner who brute forces a practice key learns
-    what graded practice feedback would tell them anyway. Sections 2, 3 and
-    5 (counts, a penalty, a search budget: computed from the paper's numbers) are scored part by part,
-    by the hidden tests' rules, against digests of every paper's answers (``coursekit.practice_digests``).
-    The tuning task (Section 4) is graded by your instructor: its checks are about code.
+    what graded practice feedback would tell them anyway. Sections 2, 3 and 5 (counts, a penalty, a
+    search budget: computed from the paper's numbers) are scored part by part, by the hidden tests'
+    rules, against digests of every paper's answers (``coursekit.practice_digests``). The tuning task
+    (Section 4) is graded by your instructor: its checks are about code.
 
     Returns ``{competency: {"earned": .., "possible": ..}}``. In a timed attempt it also records the result
     in the attempt log, (re)writes the readiness page ``<work>/.exam/readiness-<learner>.html`` (and shows

@@ -15,7 +15,7 @@ by trying answers until one hits, quickly: that tells what fitting the paper's m
 hand) tells, which is the exercise, so the hash is not meant to be slow. The scores follow the hidden
 tests' rules (a point per count; 3 points less 1.5 per feature on the wrong side; 0.75 per budget
 count), and an answer the visible test rejects scores nothing, as it does under the grader
-(tests/test_exam_practice_loop.py checks both agree on right and wrong answers).
+(tests/test_exam_fairness.py checks both agree on every simulated paper, for right and wrong answers).
 """
 
 from __future__ import annotations
