@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
 
-from jinja2 import BytecodeCache
+from jinja2 import BytecodeCache, pass_context
 from nbconvert.exporters import HTMLExporter
 from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
@@ -58,7 +59,8 @@ class FeedbackHTMLExporter(HTMLExporter):
     * Its templates are compiled once per process instead of once per page: a grading worker
       writes feedback for submission after submission, and compiling nbconvert's templates was a
       quarter of that.
-    * Highlighted code is remembered across pages (``RememberingHighlight``).
+    * Highlighted code is remembered across pages (``RememberingHighlight``), and so is each
+      markdown cell's HTML (``markdown2html``): a cohort's pages share their instructions.
     * HTMLExporter parses every finished page with BeautifulSoup and serialises it again, about
       half of the remaining cost, only to make accessibility edits: ``alt`` text on each ``<img>``
       that has none, and ``tabindex="0"`` on the inputs and outputs of a JupyterLab-style page
@@ -72,6 +74,26 @@ class FeedbackHTMLExporter(HTMLExporter):
         environment = super()._create_environment()
         environment.bytecode_cache = _TEMPLATES
         return environment
+
+    _markdown: dict[tuple, str] = {}  # per process, like RememberingHighlight's
+    MARKDOWN_LIMIT = 4096
+
+    @pass_context
+    def markdown2html(self, context, source):
+        # What HTMLExporter's HTML depends on: the source, the cell's attachments and these
+        # settings; with embed_images also the image files' contents, so that is never remembered.
+        if self.embed_images:
+            return super().markdown2html(context, source)
+        attachments = context.get("cell", {}).get("attachments", {})
+        key = (source, json.dumps(attachments, sort_keys=True),
+               context.get("resources", {}).get("metadata", {}).get("path", ""), self.anchor_link_text,
+               self.exclude_anchor_links, json.dumps(self.lexer_options, sort_keys=True, default=repr))
+        html = self._markdown.get(key)
+        if html is None:
+            if len(self._markdown) >= self.MARKDOWN_LIMIT:
+                self._markdown.clear()
+            html = self._markdown[key] = super().markdown2html(context, source)
+        return html
 
     def from_notebook_node(self, nb, resources=None, **kw):
         untouched = copy.deepcopy(resources)

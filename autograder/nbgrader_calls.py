@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+import json
 import os
 import sqlite3
 import subprocess
@@ -21,6 +22,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import jsonschema
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
 from nbgrader import api as nbgrader_api
@@ -29,10 +31,11 @@ from nbgrader.apps import NbGraderAPI
 from nbgrader.converters.autograde import Autograde
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.dbutil import ALEMBIC_DIR
+from nbgrader.nbgraderformat import common as nbgrader_format
 from nbgrader.plugins import CsvExportPlugin
 from nbgrader.preprocessors import Execute
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import event, inspect, util
+from sqlalchemy.engine import Engine, make_url
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -122,6 +125,86 @@ def scratch_gradebooks():
         event.remove(Engine, "connect", on_connect)
 
 
+# SQLite dialects of this process by create_engine's keywords, and the statements compiled for
+# them: SQLAlchemy caches a compiled statement per (dialect, statement), and nbgrader makes a new
+# engine, hence a new dialect, for each of the ~10 gradebooks it opens per submission, so it
+# compiled the same ~50 statements every time (the largest part of its bookkeeping's profile).
+_SQLITE_DIALECTS: dict[str, object] = {}
+_COMPILED = util.LRUCache(1000)
+
+
+def _create_engine_sharing_compilation(url, **kwargs) -> Engine:
+    """sqlalchemy.create_engine, for nbgrader: a SQLite engine is new as before (its own pool and
+    connections to this URL's file), but compiles with this process's one SQLite dialect of the
+    same settings, into one statement cache, so a statement is compiled once per process."""
+    engine = _sqlalchemy_create_engine(url, **kwargs)
+    parsed = make_url(url)
+    if parsed.drivername not in ("sqlite", "sqlite+pysqlite") or parsed.query:
+        return engine  # e.g. PostgreSQL: the dialect depends on the server it met
+    key = json.dumps(kwargs, sort_keys=True, default=repr)
+    dialect = _SQLITE_DIALECTS.get(key)
+    if dialect is None:
+        with engine.connect():  # the dialect is set up from its first connection
+            pass
+        dialect = _SQLITE_DIALECTS.setdefault(key, engine.dialect)
+    return Engine(engine.pool, dialect, engine.url, echo=engine.echo,
+                  execution_options={**engine.get_execution_options(), "compiled_cache": _COMPILED})
+
+
+class _CheckedSchemas:
+    """``jsonschema.validate`` for nbgrader's cell metadata with the same errors, but each schema is
+    checked against its metaschema once per process, not at every cell of every notebook (nbgrader
+    validates each cell's metadata in autograde and again in feedback; checking the schema was
+    nearly all of it)."""
+
+    def __init__(self) -> None:
+        self._validators: dict[str, object] = {}
+
+    def validate(self, instance, schema) -> None:
+        key = json.dumps(schema, sort_keys=True)
+        validator = self._validators.get(key)
+        if validator is None:
+            cls = jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)
+            validator = self._validators.setdefault(key, cls(schema))
+        error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
+        if error is not None:
+            raise error
+
+
+def _create_missing_tables(bind, tables=None, checkfirst=True) -> None:
+    """nbgrader's ``Base.metadata.create_all``, which it runs at every gradebook it opens (ten a
+    submission), asking SQLite about each of its 13 tables in turn: one question first, the names of
+    the tables there, and nothing more when they are all there (create_all would create nothing)."""
+    metadata = nbgrader_api.Base.metadata
+    if bind.dialect.name == "sqlite" and tables is None and checkfirst:
+        present = set(inspect(bind).get_table_names())
+        if all(table.schema is None and table.name in present for table in metadata.tables.values()):
+            return
+    type(metadata).create_all(metadata, bind, tables=tables, checkfirst=checkfirst)
+
+
+_sqlalchemy_create_engine = nbgrader_api.create_engine
+_SCHEMAS = _CheckedSchemas()
+
+
+@contextlib.contextmanager
+def cheaper_bookkeeping():
+    """While inside, nbgrader in this process reuses compiled SQL and checked schemas across the
+    gradebooks and notebooks it opens (``_create_engine_sharing_compilation``, ``_CheckedSchemas``)
+    and checks a gradebook's tables in one query (``_create_missing_tables``); what it reads,
+    writes and rejects is unchanged."""
+    nbgrader_api.create_engine = _create_engine_sharing_compilation
+    nbgrader_format.jsonschema = _SCHEMAS
+    nbgrader_api.Base.metadata.create_all = _create_missing_tables
+    try:
+        yield
+    finally:
+        nbgrader_api.create_engine = _sqlalchemy_create_engine
+        nbgrader_format.jsonschema = jsonschema
+        vars(nbgrader_api.Base.metadata).pop("create_all", None)
+
+
 def gradebook(url: str) -> Gradebook:
     """nbgrader's gradebook at ``url``, of this course (PostgreSQL checks the course row exists)."""
     return Gradebook(url, course_id=COURSE_ID)
@@ -178,7 +261,7 @@ def autograde(config: Config, workspace: Path, assignment: str, learner: str) ->
     gradebook at ``config.CourseDirectory.db_url``."""
     started = time.monotonic()
     limits.reset_timers()
-    with scratch_gradebooks(), warnings.catch_warnings():
+    with scratch_gradebooks(), cheaper_bookkeeping(), warnings.catch_warnings():
         # nbgrader's gradebook code trips SQLAlchemy 2's autoflush warning on every submission.
         warnings.simplefilter("ignore")
         outcome = _api(config).autograde(assignment, learner, force=True, create=True)
@@ -204,7 +287,7 @@ def autograde(config: Config, workspace: Path, assignment: str, learner: str) ->
 
 def generate_feedback(config: Config, workspace: Path, assignment: str, learner: str) -> str | None:
     """nbgrader's feedback page (HTML) of an autograded submission, or None when it failed."""
-    with scratch_gradebooks(), warnings.catch_warnings():
+    with scratch_gradebooks(), cheaper_bookkeeping(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         outcome = _api(config).generate_feedback(assignment, learner, force=True)
     page = workspace / "feedback" / learner / assignment / f"{assignment}.html"

@@ -239,3 +239,34 @@ def test_only_scratch_gradebooks_skip_sqlite_durability(tmp_path):
     with _scratch_gradebooks():
         assert settings("scratch.db") == (0, "memory")
     assert settings("merged.db") == (2, "delete")
+
+
+def test_cheaper_bookkeeping_reads_each_file_afresh_and_still_rejects_bad_metadata(tmp_path):
+    """Inside ``cheaper_bookkeeping`` nbgrader's gradebooks share compiled SQL, not connections: a
+    gradebook file replaced at the same URL (a regraded submission's copy) is read afresh, a new
+    file still gets its tables, bad cell metadata is still refused, and nbgrader's own is put back."""
+    import jsonschema
+    import nbgrader.api
+    import pytest
+    from nbgrader.nbgraderformat import MetadataValidator, ValidationError
+    from nbgrader.nbgraderformat import common as nbgrader_format
+
+    from autograder.nbgrader_calls import alembic_in_process, cheaper_bookkeeping, gradebook
+
+    path = tmp_path / "gradebook.db"
+    url = f"sqlite:///{path}"
+    with alembic_in_process(), cheaper_bookkeeping():
+        for learner in ("ada", "grace"):
+            path.unlink(missing_ok=True)
+            with gradebook(url) as gb:  # a new file: nbgrader creates its tables
+                gb.add_student(learner)
+            with gradebook(url) as gb:
+                assert [s.id for s in gb.students] == [learner]
+        cell = _test_cell("assert True")
+        MetadataValidator().validate_cell(cell)
+        cell.metadata["nbgrader"]["points"] = "one"
+        with pytest.raises(ValidationError):
+            MetadataValidator().validate_cell(cell)
+    assert nbgrader.api.create_engine.__module__.startswith("sqlalchemy")
+    assert nbgrader_format.jsonschema is jsonschema
+    assert "create_all" not in vars(nbgrader.api.Base.metadata)
