@@ -81,12 +81,13 @@ class FeedbackHTMLExporter(HTMLExporter):
     @pass_context
     def markdown2html(self, context, source):
         # What HTMLExporter's HTML depends on: the source, the cell's attachments and these
-        # settings; with embed_images also the image files' contents, so that is never remembered.
+        # settings; with embed_images also the image files' contents (read from the notebook's
+        # folder), so that is never remembered. Without it the folder plays no part, so pages of
+        # different learners (each graded in a folder of their own) share their instructions.
         if self.embed_images:
             return super().markdown2html(context, source)
         attachments = context.get("cell", {}).get("attachments", {})
-        key = (source, json.dumps(attachments, sort_keys=True),
-               context.get("resources", {}).get("metadata", {}).get("path", ""), self.anchor_link_text,
+        key = (source, json.dumps(attachments, sort_keys=True), self.anchor_link_text,
                self.exclude_anchor_links, json.dumps(self.lexer_options, sort_keys=True, default=repr))
         html = self._markdown.get(key)
         if html is None:
