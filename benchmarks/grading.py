@@ -47,6 +47,7 @@ from dask_cluster import LoopbackCluster  # noqa: E402
 from notebook_tools import assignment_ids, fill, read, release_path, solution_answers  # noqa: E402
 
 from autograder.nbgrader_calls import generate_release, nbgrader  # noqa: E402
+from autograder.results import load_all  # noqa: E402
 
 
 def make_cohort(folder: Path, modules: list[str], copies: int) -> int:
@@ -78,14 +79,24 @@ def ours(submissions: Path, out: Path, *where: str) -> tuple[float, dict]:
     subprocess.run([sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out), "--quiet",
                     *where], cwd=REPO, check=True)
     seconds = time.monotonic() - started
-    return seconds, json.loads((out / ".work" / "last_run.json").read_text())
+    stats = json.loads((out / ".work" / "last_run.json").read_text())
+    # Each submission's own share of grading time beyond running its notebook: a worker's first
+    # submission of a module also pays that module's first feedback page (templates compiled,
+    # instructions rendered), which a larger cohort spreads thinner than the mean over 60 does.
+    stats["submission_overheads"] = sorted(
+        1 - r.execution_seconds / (r.seconds + r.feedback_seconds)
+        for r in load_all(out) if r.status == "graded" and r.seconds + r.feedback_seconds > 0)
+    return seconds, stats
 
 
 def overheads(seconds: float, stats: dict, workers: int) -> dict:
     """Our time beyond notebook execution, per submission, over the grading phase and end to end."""
     execution = stats["execution_seconds"]
     graded = stats["autograde_seconds"] + stats["feedback_seconds"]
+    shares = stats.get("submission_overheads") or [float("nan")]
     return {"per_submission": 1 - execution / graded,
+            "per_submission_median": statistics.median(shares),
+            "per_submission_p90": shares[min(len(shares) - 1, int(0.9 * len(shares)))],
             "per_submission_seconds": (graded - execution) / stats["graded_now"],
             "grading_phase": 1 - execution / (stats["wall_seconds"] * workers),
             "end_to_end": 1 - execution / (seconds * workers)}
@@ -164,6 +175,8 @@ def main() -> None:
                "scheduler": overheads(remote_seconds, remote, args.workers)}
     print("overhead beyond notebook execution:                            cold    warm  scheduler")
     for key, label in (("per_submission", "per submission (autograde + feedback around the kernel)"),
+                       ("per_submission_median", "  the median submission's own (issue target: under 5 %)"),
+                       ("per_submission_p90", "  the 90th percentile submission's own"),
                        ("grading_phase", "grading phase (workers' wall clock not executing)"),
                        ("end_to_end", "end to end (start-up, merge, report included)")):
         print(f"  {label:<58} " + "  ".join(f"{figures[run][key]:6.1%}" for run in figures))
