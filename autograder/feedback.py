@@ -136,6 +136,32 @@ class RememberingHighlight(Highlight2HTML):
         return html
 
 
+
+def rendered_parts(exporter: FeedbackHTMLExporter, notebook, resources: dict) -> dict[str, list]:
+    """What rendering ``notebook``'s page with ``exporter`` remembers: the HTML of each markdown cell
+    and of each highlighted code cell, as JSON lists (key fields, then the HTML) that ``remember``
+    takes back in another process. This process's own memory is left as it was."""
+    kept = FeedbackHTMLExporter._markdown, RememberingHighlight._highlighted
+    FeedbackHTMLExporter._markdown, RememberingHighlight._highlighted = {}, {}
+    try:
+        exporter.from_notebook_node(notebook, resources)
+        return {"markdown": [[*key, html] for key, html in FeedbackHTMLExporter._markdown.items()],
+                "highlight": [[*key, html] for key, html in RememberingHighlight._highlighted.items()]}
+    finally:
+        FeedbackHTMLExporter._markdown, RememberingHighlight._highlighted = kept
+
+
+def remember(parts: dict[str, list]) -> None:
+    """Start this process's memory of rendered cells with ``parts`` (from ``rendered_parts``). Each
+    key holds everything its HTML depends on, so a part rendered with other settings is never used."""
+    for name, memory, limit in (("markdown", FeedbackHTMLExporter._markdown, FeedbackHTMLExporter.MARKDOWN_LIMIT),
+                                ("highlight", RememberingHighlight._highlighted, RememberingHighlight.LIMIT)):
+        for *key, html in parts.get(name, []):
+            if len(memory) >= limit:
+                break
+            memory.setdefault(tuple(key), html)
+
+
 JUPYTERLAB_NOTEBOOK = "jp-Notebook"
 NO_ALT = ' alt="No description has been provided for this image"'  # nbconvert's words
 # Text that html.parser (so BeautifulSoup) does not read as tags: script and style content, comments.

@@ -23,12 +23,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import jsonschema
+import nbformat
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
 from nbgrader import api as nbgrader_api
+from nbgrader import utils as nbgrader_utils
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from nbgrader.converters.autograde import Autograde
+from nbgrader.converters.generate_feedback import GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.dbutil import ALEMBIC_DIR
 from nbgrader.nbgraderformat import common as nbgrader_format
@@ -39,7 +42,7 @@ from sqlalchemy.engine import Engine, make_url
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder import limits
+from autograder import feedback, limits
 from autograder.course import AUTOGRADER, COURSE_ID, assignments
 
 
@@ -292,6 +295,27 @@ def generate_feedback(config: Config, workspace: Path, assignment: str, learner:
         outcome = _api(config).generate_feedback(assignment, learner, force=True)
     page = workspace / "feedback" / learner / assignment / f"{assignment}.html"
     return page.read_text() if outcome.get("success") and page.exists() else None
+
+
+
+def feedback_parts(config: Config, release_notebook: Path) -> dict[str, list]:
+    """The release notebook's cells as every learner's feedback page of it shows them (the
+    instructions' HTML, the locked and test cells highlighted), rendered by the exporter nbgrader's
+    generate_feedback makes from ``config``: a worker that starts with them (``feedback.remember``)
+    skips rendering them at its first page of the assignment."""
+    converter = GenerateFeedback(coursedir=CourseDirectory(config=config), config=config)
+    exporter = converter.exporter_class(parent=converter, config=converter.config)
+    notebook = nbformat.read(str(release_notebook), as_version=4)
+    # What nbgrader's execution writes into every graded notebook from the IPython kernel's answer;
+    # the highlighting depends on it.
+    notebook.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
+    for cell in notebook.cells:  # what nbgrader's GetGrades adds before the page is rendered
+        if nbgrader_utils.is_solution(cell) or nbgrader_utils.is_task(cell):
+            cell.metadata.nbgrader["comment"] = None
+        if nbgrader_utils.is_grade(cell) or nbgrader_utils.is_task(cell):
+            cell.metadata.nbgrader.update(score=0.0, points=float(cell.metadata.nbgrader.get("points", 0)))
+    resources = {"nbgrader": {"notebook": release_notebook.stem, "score": 0.0, "max_score": 0.0, "late_penalty": 0.0}}
+    return feedback.rendered_parts(exporter, notebook, resources)
 
 
 @dataclasses.dataclass(frozen=True)

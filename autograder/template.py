@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -25,6 +26,7 @@ from autograder import course, nbgrader_calls
 # share files); COURSE_GRADING_CACHE moves it.
 CACHE = Path(os.environ.get("COURSE_GRADING_CACHE")
              or Path(tempfile.gettempdir()) / f"course-grading-{os.getuid()}") / "templates"
+FEEDBACK_PARTS = "feedback_parts.json"
 
 
 class Template:
@@ -45,6 +47,12 @@ class Template:
     def release_notebook(self, assignment: str) -> Path:
         return self.folder / "release" / assignment / f"{assignment}.ipynb"
 
+    def feedback_parts(self) -> dict[str, list]:
+        """The assignment's feedback-page parts rendered when the template was written (workers
+        grading one assignment start from them); none for a template of several assignments."""
+        parts = self.folder / FEEDBACK_PARTS
+        return json.loads(parts.read_text()) if parts.exists() else {}
+
     def ready(self) -> Template:
         """This template, written first if this machine does not have it yet."""
         if (self.folder / "done").exists():
@@ -58,6 +66,10 @@ class Template:
                     with nbgrader_calls.scratch_gradebooks():
                         nbgrader_calls.write_assignments(pending, f"sqlite:///{pending / 'gradebook.db'}",
                                                          self.assignments)
+                    if self.assignment:  # a worker's: rendered once per machine, not per worker
+                        release = pending / "release" / self.assignment / f"{self.assignment}.ipynb"
+                        parts = nbgrader_calls.feedback_parts(nbgrader_calls.course_config(root=str(pending)), release)
+                        (pending / FEEDBACK_PARTS).write_text(json.dumps(parts))
                     (pending / "done").write_text(self.digest)
                     os.chmod(pending, 0o755)
                     os.replace(pending, self.folder)

@@ -38,7 +38,7 @@ from autograder import startup  # noqa: F401 (before nbformat: see its docstring
 import nbformat
 from traitlets.config import Config
 
-from autograder import course, nbgrader_calls, sandbox, warm
+from autograder import course, feedback, nbgrader_calls, sandbox, warm
 from autograder.results import Graded, Result, Settings, Task
 from autograder.template import Template
 
@@ -83,6 +83,7 @@ class _Worker:
         self._configs: dict[str, Config] = {}
         self._zygotes: dict[str, warm.Zygote] = {}    # settings -> its template
         self._current: warm.Zygote | None = None       # the one running
+        self._remembered: set[Path] = set()            # templates whose feedback parts are loaded
 
     def config(self, settings: Settings) -> Config:
         """nbgrader's configuration for tasks graded with ``settings`` (kernel spec included)."""
@@ -90,6 +91,11 @@ class _Worker:
         if key not in self._configs:
             extra = Config()
             extra.Execute.timeout = settings.cell_timeout
+            # nbconvert validates the whole notebook after every preprocessor (17 times a
+            # submission); with its own setting, once at the end of each pass. A notebook still
+            # invalid there is refused as before; one a later step repairs (nbgrader puts back a
+            # broken kernelspec) is graded instead of scoring 0.
+            extra.Exporter.optimistic_validation = True
             extra.Autograde.autograde_preprocessors = nbgrader_calls.autograde_preprocessors()
             extra.LimitOutput.max_lines = 1000
             if settings.sandbox:
@@ -111,6 +117,13 @@ class _Worker:
                 extra.KernelManager.ip = str(self.kernel_folder / "k")
             self._configs[key] = extra
         return self._configs[key]
+
+    def remember_feedback(self, template: Template) -> None:
+        """Start this process's feedback pages of ``template``'s assignment from the parts the
+        template rendered (once per template, at the worker's first task of it)."""
+        if template.folder not in self._remembered:
+            self._remembered.add(template.folder)
+            feedback.remember(template.feedback_parts())
 
     def _template(self, spec: sandbox.SandboxSpec) -> warm.Zygote:
         """The warm template for ``spec``: the current one when it fits (runs that differ only in
@@ -195,6 +208,7 @@ def grade(task: Task) -> Graded:
     check(task)
     worker = _worker()
     template = Template(task.assignment).ready()
+    worker.remember_feedback(template)
     learner, assignment = task.learner, task.assignment
     workspace = worker.folder / "subs" / task.key
     shutil.rmtree(workspace, ignore_errors=True)

@@ -9,6 +9,7 @@ exporter, and compare the pages as BeautifulSoup parses them.
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import re
 from pathlib import Path
@@ -23,8 +24,10 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from nbgrader import utils
 from nbgrader.converters import GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
+from notebook_tools import fill, release_path, solution_answers
 from traitlets.config import Config
 
+from autograder import feedback, nbgrader_calls
 from autograder.feedback import NO_ALT, FeedbackHTMLExporter, RememberingHighlight, add_missing_alt
 
 REPO = Path(__file__).resolve().parent.parent
@@ -225,3 +228,41 @@ def test_remembered_highlighting_is_nbconverts():
         assert remembering(source, metadata=metadata) is first  # the second time, from memory
     assert remembering(source, metadata={"magics_language": "bash"}) != remembering(source)
     assert remembering("x = 1", language="python") == fresh("x = 1", language="python")
+
+
+def test_template_feedback_parts_give_the_same_page(tmp_path):
+    """A worker starts each assignment's pages from parts its template rendered once
+    (nbgrader_calls.feedback_parts): a learner's page is the same with them, its instructions and
+    locked cells come from them, and they hold nothing of the hidden tests."""
+    assignment = "01_linear_models"
+    config = nbgrader_calls.course_config(root=str(tmp_path))
+    converter = GenerateFeedback(coursedir=CourseDirectory(config=config), config=config)
+    exporter = converter.exporter_class(parent=converter, config=converter.config)
+    learner = fill(nbformat.read(release_path(assignment), as_version=4), solution_answers(assignment))
+    learner.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3", "version": "3.11"}
+    nb, resources = _graded(learner, assignment)
+
+    def render() -> tuple[str, int]:
+        before = len(FeedbackHTMLExporter._markdown) + len(RememberingHighlight._highlighted)
+        page, _ = exporter.from_notebook_node(nb, resources=copy.deepcopy(resources))
+        return page, len(FeedbackHTMLExporter._markdown) + len(RememberingHighlight._highlighted) - before
+
+    FeedbackHTMLExporter._markdown.clear()
+    RememberingHighlight._highlighted.clear()
+    parts = nbgrader_calls.feedback_parts(config, release_path(assignment))
+    assert not FeedbackHTMLExporter._markdown and not RememberingHighlight._highlighted  # kept apart
+    fresh, rendered_fresh = render()
+
+    FeedbackHTMLExporter._markdown.clear()
+    RememberingHighlight._highlighted.clear()
+    feedback.remember(json.loads(json.dumps(parts)))  # as a worker reads them from the template
+    page, rendered = render()
+
+    assert _UUID.sub("<uuid>", page) == _UUID.sub("<uuid>", fresh)
+    markdown_cells = sum(c.cell_type == "markdown" for c in learner.cells)
+    assert len(parts["markdown"]) == markdown_cells > 5
+    # Only the learner's own answers (and comments) were rendered for this page.
+    answers = sum(bool(utils.is_solution(c)) for c in learner.cells)
+    assert 0 < rendered <= answers + sum(1 for c in nb.cells if c.metadata.get("nbgrader", {}).get("comment"))
+    assert rendered < rendered_fresh - markdown_cells
+    assert "HIDDEN TESTS" not in json.dumps(parts)

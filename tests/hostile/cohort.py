@@ -103,6 +103,14 @@ def build(folder: Path, out: Path, solutions: Path) -> dict[str, dict]:
     _write(notebook, here("deletes-graded-cell"))
     expected["deletes-graded-cell"] = {"status": {"graded"}, "score": FULL - FIRST_POINTS, "reason": "missing"}
 
+    # Valid JSON, invalid notebook metadata: nbgrader puts the kernelspec back before it runs it, and
+    # the answers are graded (before the course validated only at the end of each pass, nbconvert
+    # refused it and it scored 0 as "crashed").
+    notebook = fill(release, correct)
+    notebook.metadata["kernelspec"] = 5
+    _write(notebook, here("broken-kernelspec"))
+    expected["broken-kernelspec"] = {"status": {"graded"}, "score": FULL}
+
     bad = here("not-json")
     bad.parent.mkdir(parents=True)
     bad.write_text('{"cells": [ this is not JSON')
