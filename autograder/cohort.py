@@ -71,8 +71,16 @@ def default_out() -> Path:
     return Path(f"grading-{dt.datetime.now():%Y%m%d-%H%M%S}")
 
 
-def _start(work) -> threading.Thread:
-    thread = threading.Thread(target=work, daemon=True)
+def _start_in_background(work) -> threading.Thread:
+    """``work`` in a thread of low CPU priority (Linux gives each thread its own nice value): it
+    takes what the grading workers and their kernels leave of this machine's cores."""
+
+    def run() -> None:
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        work()
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     return thread
 
@@ -226,10 +234,11 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
                 cluster = stack.enter_context(Cluster(None, min(options.workers or os.cpu_count() or 1, len(todo))))
             if not options.db_url:
                 # The merged gradebook's template, written while the workers grade (the client only
-                # waits for results meanwhile), so the merge finds it ready. Started once the local
-                # workers exist: nbgrader changes this process's directory while it writes.
+                # waits for results meanwhile), so the merge finds it ready; in the background, as it
+                # is needed only then. Started once the local workers exist: nbgrader changes this
+                # process's directory while it writes.
                 gradable = sorted({s.assignment for s in found if s.status != "invalid"})
-                stack.callback(threading.Thread.join, _start(Template(*gradable).ready))
+                stack.callback(threading.Thread.join, _start_in_background(Template(*gradable).ready))
             dashboard = cluster.dashboard
             if options.progress:
                 print(f"grading {len(todo)} submissions on {options.scheduler or 'a local cluster'}; "
@@ -243,7 +252,7 @@ def grade_cohort(submissions: Path, out: Path, options: Options | None = None) -
                     bar.update(1)
         phases["grading"] = time.monotonic() - started
         # The cluster shuts down (half a second) while the results are merged.
-        closing = _start(stack.pop_all().close)
+        closing = _start_in_background(stack.pop_all().close)
 
     clock = time.monotonic()
     try:

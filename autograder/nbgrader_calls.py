@@ -36,7 +36,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.dbutil import ALEMBIC_DIR
 from nbgrader.nbgraderformat import common as nbgrader_format
 from nbgrader.plugins import CsvExportPlugin
-from nbgrader.preprocessors import Execute
+from nbgrader.preprocessors import AssignLatePenalties, Execute
 from sqlalchemy import event, inspect, util
 from sqlalchemy.engine import Engine, make_url
 from traitlets.config import Config
@@ -134,24 +134,32 @@ def scratch_gradebooks():
 # compiled the same ~50 statements every time (the largest part of its bookkeeping's profile).
 _SQLITE_DIALECTS: dict[str, object] = {}
 _COMPILED = util.LRUCache(1000)
+# Within one nbgrader call (one cheaper_bookkeeping()), which opens the same gradebook a dozen
+# times: its engine, by URL and keywords. Each gradebook that closes disposes of its connections,
+# so the next one connects to the file afresh.
+_CALL_ENGINES: dict[tuple[str, str], Engine] = {}
 
 
 def _create_engine_sharing_compilation(url, **kwargs) -> Engine:
     """sqlalchemy.create_engine, for nbgrader: a SQLite engine is new as before (its own pool and
     connections to this URL's file), but compiles with this process's one SQLite dialect of the
     same settings, into one statement cache, so a statement is compiled once per process."""
+    key = json.dumps(kwargs, sort_keys=True, default=repr)
+    if (str(url), key) in _CALL_ENGINES:  # disposed by the gradebook that closed it: it reconnects
+        return _CALL_ENGINES[str(url), key]
     engine = _sqlalchemy_create_engine(url, **kwargs)
     parsed = make_url(url)
     if parsed.drivername not in ("sqlite", "sqlite+pysqlite") or parsed.query:
         return engine  # e.g. PostgreSQL: the dialect depends on the server it met
-    key = json.dumps(kwargs, sort_keys=True, default=repr)
     dialect = _SQLITE_DIALECTS.get(key)
     if dialect is None:
         with engine.connect():  # the dialect is set up from its first connection
             pass
         dialect = _SQLITE_DIALECTS.setdefault(key, engine.dialect)
-    return Engine(engine.pool, dialect, engine.url, echo=engine.echo,
-                  execution_options={**engine.get_execution_options(), "compiled_cache": _COMPILED})
+    engine = Engine(engine.pool, dialect, engine.url, echo=engine.echo,
+                    execution_options={**engine.get_execution_options(), "compiled_cache": _COMPILED})
+    _CALL_ENGINES[str(url), key] = engine
+    return engine
 
 
 class _CheckedSchemas:
@@ -206,6 +214,9 @@ def cheaper_bookkeeping():
         nbgrader_api.create_engine = _sqlalchemy_create_engine
         nbgrader_format.jsonschema = jsonschema
         vars(nbgrader_api.Base.metadata).pop("create_all", None)
+        for engine in _CALL_ENGINES.values():
+            engine.dispose()
+        _CALL_ENGINES.clear()
 
 
 def gradebook(url: str) -> Gradebook:
@@ -237,9 +248,13 @@ def write_assignments(root: Path, db_url: str, chosen: Iterable[str],
 
 
 def autograde_preprocessors() -> list:
-    """nbgrader's autograde steps, with execution timed and every cell's output capped in size."""
+    """nbgrader's autograde steps, with execution timed and every cell's output capped in size.
+
+    Without nbgrader's late penalty step: a worker's submission has no submission time (lateness
+    is the merge's, autograder/deadlines.py), so the step only reopened the gradebook to write
+    the penalty it already has, none."""
     steps = [limits.TimedExecute if p is Execute else p
-             for p in Autograde.class_traits()["autograde_preprocessors"].default()]
+             for p in Autograde.class_traits()["autograde_preprocessors"].default() if p is not AssignLatePenalties]
     at = steps.index(limits.TimedExecute) + 1
     return [*steps[:at], limits.LimitOutputSize, *steps[at:]]
 

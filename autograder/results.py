@@ -90,6 +90,8 @@ class Result:
     competencies: dict[str, tuple[float, float]] = dataclasses.field(default_factory=dict)
     note: str = ""
     worker: str = ""                           # which worker graded it
+    worker_tasks_before: int | None = None     # tasks that worker had graded before (0: its first,
+                                               # which also pays the worker's set-up)
     seconds: float = 0.0                       # autograde, kernel included
     execution_seconds: float = 0.0             # kernel start to shutdown
     kernel_start_seconds: float = 0.0          # of which: until the kernel answered

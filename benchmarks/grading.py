@@ -19,11 +19,13 @@ the untouched release, so both fast and failing paths run), then times, on the s
 Each of our runs starts with an empty template cache (``COURSE_GRADING_CACHE``), as a first run on
 a machine does. It prints the three throughputs side by side with their ratios, and our overhead
 beyond notebook execution (kernel start to shutdown), three ways: per submission (what grading
-one more notebook costs beyond running it), over the grading phase (the workers' wall clock x
-workers), and end to end (with the costs paid once per run: start-up, the merge and the report,
-which a larger cohort spreads thinner); and where a submission's time goes, cold and warm: kernel
-start, the first cell (the course's imports), the rest of the notebook, nbgrader's bookkeeping and
-the feedback page. Results also go to ``benchmarks/results/grading.json``.
+one more notebook costs beyond running it: the mean, the mean without each worker's first
+submission, which also pays the worker's set-up, the median and the 90th percentile), over the
+grading phase (the workers' wall clock x workers), and end to end (with the costs paid once per
+run: start-up, the merge and the report, which a larger cohort spreads thinner); and where a
+submission's time goes, cold and warm: kernel start, the first cell (the course's imports), the
+rest of the notebook, nbgrader's bookkeeping and the feedback page. Results also go to
+``benchmarks/results/grading.json``.
 """
 
 from __future__ import annotations
@@ -80,12 +82,17 @@ def ours(submissions: Path, out: Path, *where: str) -> tuple[float, dict]:
                     *where], cwd=REPO, check=True)
     seconds = time.monotonic() - started
     stats = json.loads((out / ".work" / "last_run.json").read_text())
-    # Each submission's own share of grading time beyond running its notebook: a worker's first
-    # submission of a module also pays that module's first feedback page (templates compiled,
-    # instructions rendered), which a larger cohort spreads thinner than the mean over 60 does.
-    stats["submission_overheads"] = sorted(
-        1 - r.execution_seconds / (r.seconds + r.feedback_seconds)
-        for r in load_all(out) if r.status == "graded" and r.seconds + r.feedback_seconds > 0)
+    graded = [r for r in load_all(out) if r.status == "graded" and r.seconds + r.feedback_seconds > 0]
+    # Each submission's own share of grading time beyond running its notebook.
+    stats["submission_overheads"] = sorted(1 - r.execution_seconds / (r.seconds + r.feedback_seconds) for r in graded)
+    # A worker's first submission also pays the worker's set-up (its warm template importing the
+    # course beside nbgrader's first calls), once per worker however large the cohort: the cost of
+    # one more submission is that of the others.
+    later = [r for r in graded if r.worker_tasks_before]
+    stats["later_overhead"] = (1 - sum(r.execution_seconds for r in later)
+                               / sum(r.seconds + r.feedback_seconds for r in later)) if later else float("nan")
+    stats["first_overhead_seconds"] = sorted(r.seconds + r.feedback_seconds - r.execution_seconds
+                                             for r in graded if r.worker_tasks_before == 0)
     return seconds, stats
 
 
@@ -95,6 +102,7 @@ def overheads(seconds: float, stats: dict, workers: int) -> dict:
     graded = stats["autograde_seconds"] + stats["feedback_seconds"]
     shares = stats.get("submission_overheads") or [float("nan")]
     return {"per_submission": 1 - execution / graded,
+            "per_submission_after_first": stats["later_overhead"],
             "per_submission_median": statistics.median(shares),
             "per_submission_p90": shares[min(len(shares) - 1, int(0.9 * len(shares)))],
             "per_submission_seconds": (graded - execution) / stats["graded_now"],
@@ -175,7 +183,8 @@ def main() -> None:
                "scheduler": overheads(remote_seconds, remote, args.workers)}
     print("overhead beyond notebook execution:                            cold    warm  scheduler")
     for key, label in (("per_submission", "per submission (autograde + feedback around the kernel)"),
-                       ("per_submission_median", "  the median submission's own (issue target: under 5 %)"),
+                       ("per_submission_after_first", "  without each worker's first (issue target: under 5 %)"),
+                       ("per_submission_median", "  the median submission's own"),
                        ("per_submission_p90", "  the 90th percentile submission's own"),
                        ("grading_phase", "grading phase (workers' wall clock not executing)"),
                        ("end_to_end", "end to end (start-up, merge, report included)")):
@@ -186,7 +195,9 @@ def main() -> None:
         print(f"  {part:<58} {parts['cold'][part]:6.2f}  {parts['warm'][part]:6.2f}")
     for name, stats in (("cold", cold), ("warm", warm), ("scheduler", remote)):
         once = {phase: seconds for phase, seconds in stats["phases"].items() if phase != "grading"}
-        print(f"  once per run ({name}): " + ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in once.items()))
+        firsts = ", ".join(f"{x:.2f}" for x in stats["first_overhead_seconds"])
+        print(f"  once per run ({name}): " + ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in once.items())
+              + f"; each worker's first submission beyond execution: {firsts} s")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({
         "submissions": n, "modules": modules, "workers": args.workers, "cores": os.cpu_count(),

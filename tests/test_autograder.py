@@ -242,9 +242,10 @@ def test_only_scratch_gradebooks_skip_sqlite_durability(tmp_path):
 
 
 def test_cheaper_bookkeeping_reads_each_file_afresh_and_still_rejects_bad_metadata(tmp_path):
-    """Inside ``cheaper_bookkeeping`` nbgrader's gradebooks share compiled SQL, not connections: a
-    gradebook file replaced at the same URL (a regraded submission's copy) is read afresh, a new
-    file still gets its tables, bad cell metadata is still refused, and nbgrader's own is put back."""
+    """Inside ``cheaper_bookkeeping`` nbgrader's gradebooks share compiled SQL and an engine, whose
+    connections each gradebook closes: a gradebook file replaced at the same URL (a regraded
+    submission's copy) is read afresh, a new file still gets its tables, bad cell metadata is still
+    refused, and nbgrader's own is put back."""
     import jsonschema
     import nbgrader.api
     import pytest
