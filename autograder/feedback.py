@@ -136,7 +136,6 @@ class RememberingHighlight(Highlight2HTML):
         return html
 
 
-
 def rendered_parts(exporter: FeedbackHTMLExporter, notebook, resources: dict) -> dict[str, list]:
     """What rendering ``notebook``'s page with ``exporter`` remembers: the HTML of each markdown cell
     and of each highlighted code cell, as JSON lists (key fields, then the HTML) that ``remember``

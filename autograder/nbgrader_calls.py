@@ -141,9 +141,10 @@ _CALL_ENGINES: dict[tuple[str, str], Engine] = {}
 
 
 def _create_engine_sharing_compilation(url, **kwargs) -> Engine:
-    """sqlalchemy.create_engine, for nbgrader: a SQLite engine is new as before (its own pool and
-    connections to this URL's file), but compiles with this process's one SQLite dialect of the
-    same settings, into one statement cache, so a statement is compiled once per process."""
+    """sqlalchemy.create_engine, for nbgrader: a SQLite engine of its own per nbgrader call and file
+    (its own pool and connections to this URL's file), but compiling with this process's one SQLite
+    dialect of the same settings, into one statement cache, so a statement is compiled once per
+    process."""
     key = json.dumps(kwargs, sort_keys=True, default=repr)
     if (str(url), key) in _CALL_ENGINES:  # disposed by the gradebook that closed it: it reconnects
         return _CALL_ENGINES[str(url), key]
@@ -310,7 +311,6 @@ def generate_feedback(config: Config, workspace: Path, assignment: str, learner:
         outcome = _api(config).generate_feedback(assignment, learner, force=True)
     page = workspace / "feedback" / learner / assignment / f"{assignment}.html"
     return page.read_text() if outcome.get("success") and page.exists() else None
-
 
 
 def feedback_parts(config: Config, release_notebook: Path) -> dict[str, list]:

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -68,7 +69,13 @@ class Template:
                                                          self.assignments)
                     if self.assignment:  # a worker's: rendered once per machine, not per worker
                         release = pending / "release" / self.assignment / f"{self.assignment}.ipynb"
-                        parts = nbgrader_calls.feedback_parts(nbgrader_calls.course_config(root=str(pending)), release)
+                        try:
+                            parts = nbgrader_calls.feedback_parts(nbgrader_calls.course_config(root=str(pending)),
+                                                                  release)
+                        except Exception as error:  # a saving only: every page is then rendered in full
+                            print(f"feedback pages of {self.assignment} will not start from its release: "
+                                  f"{type(error).__name__}: {error}", file=sys.stderr)
+                            parts = {}
                         (pending / FEEDBACK_PARTS).write_text(json.dumps(parts))
                     (pending / "done").write_text(self.digest)
                     os.chmod(pending, 0o755)
