@@ -35,18 +35,21 @@ class HideHiddenTests(ClearHiddenTests):
 
 
 class _InMemoryBytecodeCache(BytecodeCache):
-    """Compiled Jinja templates kept for the life of the process (jinja checks each template's
-    source checksum, so an edited template is compiled afresh)."""
+    """Compiled Jinja templates kept for the life of the process, as code objects: each page's new
+    environment runs them without compiling or unmarshalling them again (code objects are
+    immutable; each environment runs its own copy of the module). A template whose source checksum
+    changed is compiled afresh, as with jinja's own caches."""
 
     def __init__(self) -> None:
-        self._compiled: dict[str, bytes] = {}
+        self._compiled: dict[str, tuple[str, object]] = {}  # key -> (source checksum, code)
 
     def load_bytecode(self, bucket) -> None:
-        if bucket.key in self._compiled:
-            bucket.bytecode_from_string(self._compiled[bucket.key])
+        checksum, code = self._compiled.get(bucket.key, (None, None))
+        if code is not None and checksum == bucket.checksum:
+            bucket.code = code
 
     def dump_bytecode(self, bucket) -> None:
-        self._compiled[bucket.key] = bucket.bytecode_to_string()
+        self._compiled[bucket.key] = (bucket.checksum, bucket.code)
 
 
 _TEMPLATES = _InMemoryBytecodeCache()
@@ -169,11 +172,14 @@ _NOT_TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE
 _START_TAG = re.compile(r"""<([a-zA-Z][^\s/>]*)((?:[^>"']|"[^"]*"|'[^']*')*)>""")
 _QUOTED = re.compile(r""""[^"]*"|'[^']*'""")
 _ALT_ATTRIBUTE = re.compile(r"[\s/]alt(?=[\s/=]|$)", re.IGNORECASE)
+_IMG_NAME = re.compile(r"<img", re.IGNORECASE)  # matches wherever _START_TAG could find an img
 
 
 def add_missing_alt(page: str) -> tuple[str, int]:
     """``page`` with nbconvert's ``alt`` text on every ``<img>`` tag that has no ``alt`` attribute
     (outside scripts, styles and comments), and how many there were."""
+    if not _IMG_NAME.search(page):  # no tag can be an <img>: nothing to scan (most pages)
+        return page, 0
     pieces, missing, start = [], 0, 0
     for opaque in [*_NOT_TAGS.finditer(page), None]:
         end = opaque.start() if opaque else len(page)

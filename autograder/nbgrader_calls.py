@@ -39,6 +39,7 @@ from nbgrader.plugins import CsvExportPlugin
 from nbgrader.preprocessors import AssignLatePenalties, Execute
 from sqlalchemy import event, inspect, util
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import sessionmaker
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -134,17 +135,31 @@ def scratch_gradebooks():
 # compiled the same ~50 statements every time (the largest part of its bookkeeping's profile).
 _SQLITE_DIALECTS: dict[str, object] = {}
 _COMPILED = util.LRUCache(1000)
-# Within one nbgrader call (one cheaper_bookkeeping()), which opens the same gradebook a dozen
-# times: its engine, by URL and keywords. Each gradebook that closes disposes of its connections,
-# so the next one connects to the file afresh.
-_CALL_ENGINES: dict[tuple[str, str], Engine] = {}
+
+
+class _CallEngine(Engine):
+    """A SQLite gradebook's engine for the length of one nbgrader call, which opens and closes
+    the same file a dozen times: a gradebook's closing (``dispose``) keeps its connection for the
+    next one, so each opening does not connect again (SQLite then parses the schema again);
+    ``cheaper_bookkeeping`` disposes of it for real when the call ends."""
+
+    tables_complete = False  # every table nbgrader's gradebook has is in the file
+
+    def dispose(self, close: bool = True) -> None:
+        pass
+
+
+# Within one nbgrader call (one cheaper_bookkeeping()): each SQLite gradebook's engine, by URL and
+# keywords, and the session factory nbgrader makes at each opening, by engine and keywords.
+_CALL_ENGINES: dict[tuple[str, str], _CallEngine] = {}
+_CALL_SESSIONMAKERS: dict[tuple[int, str], sessionmaker] = {}
 
 
 def _create_engine_sharing_compilation(url, **kwargs) -> Engine:
     """sqlalchemy.create_engine, for nbgrader: a SQLite engine of its own per nbgrader call and file
-    (its own pool and connections to this URL's file), but compiling with this process's one SQLite
-    dialect of the same settings, into one statement cache, so a statement is compiled once per
-    process."""
+    (its own pool and connection to this URL's file, kept open until the call ends), but compiling
+    with this process's one SQLite dialect of the same settings, into one statement cache, so a
+    statement is compiled once per process."""
     key = json.dumps(kwargs, sort_keys=True, default=repr)
     if (str(url), key) in _CALL_ENGINES:  # disposed by the gradebook that closed it: it reconnects
         return _CALL_ENGINES[str(url), key]
@@ -157,10 +172,23 @@ def _create_engine_sharing_compilation(url, **kwargs) -> Engine:
         with engine.connect():  # the dialect is set up from its first connection
             pass
         dialect = _SQLITE_DIALECTS.setdefault(key, engine.dialect)
-    engine = Engine(engine.pool, dialect, engine.url, echo=engine.echo,
-                    execution_options={**engine.get_execution_options(), "compiled_cache": _COMPILED})
+    engine = _CallEngine(engine.pool, dialect, engine.url, echo=engine.echo,
+                         execution_options={**engine.get_execution_options(), "compiled_cache": _COMPILED})
     _CALL_ENGINES[str(url), key] = engine
     return engine
+
+
+def _sessionmaker_per_call_engine(**kwargs) -> sessionmaker:
+    """sqlalchemy's sessionmaker, for nbgrader's gradebooks: one factory per call engine and
+    keywords (making one builds a Session class, a tenth of a gradebook's opening); the sessions
+    it makes are each their own, as before."""
+    bind = kwargs.get("bind")
+    if not isinstance(bind, _CallEngine):
+        return sessionmaker(**kwargs)
+    key = (id(bind), json.dumps(kwargs, sort_keys=True, default=repr))
+    if key not in _CALL_SESSIONMAKERS:
+        _CALL_SESSIONMAKERS[key] = sessionmaker(**kwargs)
+    return _CALL_SESSIONMAKERS[key]
 
 
 class _CheckedSchemas:
@@ -190,8 +218,12 @@ def _create_missing_tables(bind, tables=None, checkfirst=True) -> None:
     the tables there, and nothing more when they are all there (create_all would create nothing)."""
     metadata = nbgrader_api.Base.metadata
     if bind.dialect.name == "sqlite" and tables is None and checkfirst:
+        if getattr(bind, "tables_complete", False):  # seen earlier in this call; nbgrader drops none
+            return
         present = set(inspect(bind).get_table_names())
         if all(table.schema is None and table.name in present for table in metadata.tables.values()):
+            if isinstance(bind, _CallEngine):
+                bind.tables_complete = True
             return
     type(metadata).create_all(metadata, bind, tables=tables, checkfirst=checkfirst)
 
@@ -203,21 +235,26 @@ _SCHEMAS = _CheckedSchemas()
 @contextlib.contextmanager
 def cheaper_bookkeeping():
     """While inside, nbgrader in this process reuses compiled SQL and checked schemas across the
-    gradebooks and notebooks it opens (``_create_engine_sharing_compilation``, ``_CheckedSchemas``)
-    and checks a gradebook's tables in one query (``_create_missing_tables``); what it reads,
-    writes and rejects is unchanged."""
+    gradebooks and notebooks it opens (``_create_engine_sharing_compilation``, ``_CheckedSchemas``),
+    one connection and session factory per SQLite gradebook (``_CallEngine``,
+    ``_sessionmaker_per_call_engine``), and checks a gradebook's tables once
+    (``_create_missing_tables``); what it reads, writes and rejects is unchanged. One nbgrader call
+    per ``with``: a gradebook file replaced inside it is read afresh only in the next."""
     nbgrader_api.create_engine = _create_engine_sharing_compilation
+    nbgrader_api.sessionmaker = _sessionmaker_per_call_engine
     nbgrader_format.jsonschema = _SCHEMAS
     nbgrader_api.Base.metadata.create_all = _create_missing_tables
     try:
         yield
     finally:
         nbgrader_api.create_engine = _sqlalchemy_create_engine
+        nbgrader_api.sessionmaker = sessionmaker
         nbgrader_format.jsonschema = jsonschema
         vars(nbgrader_api.Base.metadata).pop("create_all", None)
         for engine in _CALL_ENGINES.values():
-            engine.dispose()
+            Engine.dispose(engine)
         _CALL_ENGINES.clear()
+        _CALL_SESSIONMAKERS.clear()
 
 
 def gradebook(url: str) -> Gradebook:

@@ -22,6 +22,7 @@ import contextlib
 import ctypes
 import dataclasses
 import fcntl
+import functools
 import gc
 import json
 import os
@@ -318,8 +319,7 @@ def _explain(autograded: Path, received: bytes, template: Template, settings: Se
         if missing:
             reasons.append(f"Graded cells missing from your notebook earn no points: {', '.join(missing)}.")
         locked = {g for g, c in source.items() if c["metadata"]["nbgrader"].get("locked")}
-        released = nbformat.read(str(template.release_notebook(template.assignment)), as_version=4)
-        release = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in released.cells}
+        release = _released_sources(template.release_notebook(template.assignment))
         changed = sorted(g for c in submitted.cells
                          if (g := c.get("metadata", {}).get("nbgrader", {}).get("grade_id")) in locked
                          and c.source != release.get(g, c.source))
@@ -327,6 +327,14 @@ def _explain(autograded: Path, received: bytes, template: Template, settings: Se
             reasons.append(f"You edited locked cells ({', '.join(changed)}); they were graded as "
                            "originally written.")
     return status, " ".join(reasons)
+
+
+@functools.lru_cache(maxsize=64)
+def _released_sources(release_notebook: Path) -> dict[str, str]:
+    """grade_id -> source of each cell of a template's release notebook, read once per process (a
+    template's files never change: its folder is named by its sources' digest). Read only."""
+    released = nbformat.read(str(release_notebook), as_version=4)
+    return {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in released.cells}
 
 
 def dask_setup(worker=None) -> None:

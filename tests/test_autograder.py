@@ -242,10 +242,10 @@ def test_only_scratch_gradebooks_skip_sqlite_durability(tmp_path):
 
 
 def test_cheaper_bookkeeping_reads_each_file_afresh_and_still_rejects_bad_metadata(tmp_path):
-    """Inside ``cheaper_bookkeeping`` nbgrader's gradebooks share compiled SQL and an engine, whose
-    connections each gradebook closes: a gradebook file replaced at the same URL (a regraded
-    submission's copy) is read afresh, a new file still gets its tables, bad cell metadata is still
-    refused, and nbgrader's own is put back."""
+    """Inside ``cheaper_bookkeeping`` (one nbgrader call) nbgrader's gradebooks share compiled SQL,
+    and those of one file an engine and its connection: a gradebook file replaced at the same URL
+    between calls (a regraded submission's copy) is read afresh, a new file still gets its tables,
+    bad cell metadata is still refused, and nbgrader's own is put back."""
     import jsonschema
     import nbgrader.api
     import pytest
@@ -256,18 +256,22 @@ def test_cheaper_bookkeeping_reads_each_file_afresh_and_still_rejects_bad_metada
 
     path = tmp_path / "gradebook.db"
     url = f"sqlite:///{path}"
-    with alembic_in_process(), cheaper_bookkeeping():
-        for learner in ("ada", "grace"):
-            path.unlink(missing_ok=True)
+    for learner in ("ada", "grace"):
+        path.unlink(missing_ok=True)
+        with alembic_in_process(), cheaper_bookkeeping():
             with gradebook(url) as gb:  # a new file: nbgrader creates its tables
                 gb.add_student(learner)
-            with gradebook(url) as gb:
-                assert [s.id for s in gb.students] == [learner]
+            with gradebook(url) as gb, gradebook(url) as beside:
+                assert [s.id for s in gb.students] == [s.id for s in beside.students] == [learner]
+                assert gb.engine is beside.engine
+        assert gb.engine.pool.checkedin() == 0  # the call's end closed its connections
+    with alembic_in_process(), cheaper_bookkeeping():
         cell = _test_cell("assert True")
         MetadataValidator().validate_cell(cell)
         cell.metadata["nbgrader"]["points"] = "one"
         with pytest.raises(ValidationError):
             MetadataValidator().validate_cell(cell)
     assert nbgrader.api.create_engine.__module__.startswith("sqlalchemy")
+    assert nbgrader.api.sessionmaker.__module__.startswith("sqlalchemy")
     assert nbgrader_format.jsonschema is jsonschema
     assert "create_all" not in vars(nbgrader.api.Base.metadata)
