@@ -161,7 +161,7 @@ def _create_engine_sharing_compilation(url, **kwargs) -> Engine:
     with this process's one SQLite dialect of the same settings, into one statement cache, so a
     statement is compiled once per process."""
     key = json.dumps(kwargs, sort_keys=True, default=repr)
-    if (str(url), key) in _CALL_ENGINES:  # disposed by the gradebook that closed it: it reconnects
+    if (str(url), key) in _CALL_ENGINES:  # opened before in this call: its connection is kept
         return _CALL_ENGINES[str(url), key]
     engine = _sqlalchemy_create_engine(url, **kwargs)
     parsed = make_url(url)

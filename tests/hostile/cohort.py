@@ -104,8 +104,8 @@ def build(folder: Path, out: Path, solutions: Path) -> dict[str, dict]:
     expected["deletes-graded-cell"] = {"status": {"graded"}, "score": FULL - FIRST_POINTS, "reason": "missing"}
 
     # Valid JSON, invalid notebook metadata: nbgrader puts the kernelspec back before it runs it, and
-    # the answers are graded (before the course validated only at the end of each pass, nbconvert
-    # refused it and it scored 0 as "crashed").
+    # the answers are graded. (When nbconvert validated after every step, not once per pass, it
+    # refused this notebook, which then scored 0 as "crashed".)
     notebook = fill(release, correct)
     notebook.metadata["kernelspec"] = 5
     _write(notebook, here("broken-kernelspec"))
