@@ -40,7 +40,7 @@ from autograder import startup  # noqa: F401 (before nbformat: see its docstring
 import nbformat
 from traitlets.config import Config
 
-from autograder import course, feedback, nbgrader_calls, sandbox, warm
+from autograder import course, feedback, limits, nbgrader_calls, sandbox, warm
 from autograder.results import Graded, Result, Settings, Task
 from autograder.template import Template
 
@@ -102,6 +102,7 @@ class _Worker:
             extra.Exporter.optimistic_validation = True
             extra.Autograde.autograde_preprocessors = nbgrader_calls.autograde_preprocessors()
             extra.LimitOutput.max_lines = 1000
+            extra.AsyncKernelManager.client_class = f"{limits.__name__}.{limits.PromptKernelClient.__name__}"
             if settings.sandbox:
                 self.uid = self.uid or self._claim_uid()
                 os.chown(self.kernel_folder, self.uid, self.uid)
