@@ -99,7 +99,9 @@ class PromptKernelClient(AsyncKernelClient):
     conditions hold; it asks again only when the kernel answered before IOPub joined (ipykernel 7
     also greets each new subscription on IOPub, which is enough). Status messages it leaves behind
     belong to its own requests, and nbclient ignores IOPub messages and shell replies to requests
-    that are not its own.
+    that are not its own. (As with nbclient, the client is made by a kernel manager, which says
+    whether the kernel process is alive; jupyter_client's wait for heartbeats, for clients without
+    one, is left out.)
     """
 
     ask_every = 1.0        # seconds between requests while the kernel has not answered (as jupyter_client)

@@ -40,7 +40,7 @@ from autograder import startup  # noqa: F401 (before nbformat: see its docstring
 import nbformat
 from traitlets.config import Config
 
-from autograder import course, feedback, limits, nbgrader_calls, sandbox, warm
+from autograder import course, feedback, limits, nbgrader_calls, notebook_writer, sandbox, warm
 from autograder.results import Graded, Result, Settings, Task
 from autograder.template import Template
 
@@ -101,6 +101,7 @@ class _Worker:
             # broken kernelspec) is graded instead of scoring 0.
             extra.Exporter.optimistic_validation = True
             extra.Autograde.autograde_preprocessors = nbgrader_calls.autograde_preprocessors()
+            extra.Autograde.exporter_class = notebook_writer.AutogradeNotebookExporter
             extra.LimitOutput.max_lines = 1000
             extra.AsyncKernelManager.client_class = f"{limits.__name__}.{limits.PromptKernelClient.__name__}"
             if settings.sandbox:
