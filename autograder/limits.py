@@ -133,6 +133,8 @@ class PromptKernelClient(AsyncKernelClient):
             if shell in ready:
                 for msg in await _received(self.shell_channel):
                     if msg["msg_type"] == "kernel_info_reply" and msg["parent_header"].get("msg_id") in asked:
+                        if reply is None:  # it answers: while IOPub has not joined, ask again soon
+                            next_ask = min(next_ask, time.monotonic() + self.ask_again_after)
                         reply = msg
             if reply is not None and iopub_joined:
                 self._handle_kernel_info_reply(reply)
