@@ -103,7 +103,8 @@ class AutogradeNotebookExporter(NotebookExporter):
     * the notebook it writes is the copy this export made (``Exporter.from_notebook_node``), so it
       is prepared for writing in place rather than copied once more;
     * it is not validated again: nbconvert validated it at the end of the preprocessing, raising
-      on an invalid notebook, and ``nbformat.writes`` would only log;
+      on an invalid notebook (additional properties allowed), and ``nbformat.writes`` would only
+      log what it finds;
     * it is serialised by ``notebook_json``.
 
     A notebook written in another version than 4 goes through ``nbformat.writes`` as before.
