@@ -13,6 +13,8 @@ from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests
 
+from autograder.lean_export import LeanExport
+
 
 class HideHiddenTests(ClearHiddenTests):
     """Feedback preprocessor: strip hidden-test regions from test cells and reduce their errors
@@ -55,7 +57,7 @@ class _InMemoryBytecodeCache(BytecodeCache):
 _TEMPLATES = _InMemoryBytecodeCache()
 
 
-class FeedbackHTMLExporter(HTMLExporter):
+class FeedbackHTMLExporter(LeanExport, HTMLExporter):
     """nbgrader's feedback exporter (HTMLExporter, with nbgrader's feedback template), cheaper to
     run once per submission and giving the same page.
 
@@ -71,6 +73,7 @@ class FeedbackHTMLExporter(HTMLExporter):
       ``alt`` edit is made in the page's text (``add_missing_alt``); a page that does carry
       ``.jp-Notebook`` markup (a learner's HTML output, say) goes through nbconvert's own pass.
       BeautifulSoup reads the two pages as the same tree (``tests/test_feedback_page.py``).
+    * It reads the autograded notebook and preprocesses it with a copy fewer (``LeanExport``).
     """
 
     def _create_environment(self):

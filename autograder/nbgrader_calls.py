@@ -144,6 +144,8 @@ class _CallEngine(Engine):
     ``cheaper_bookkeeping`` disposes of it for real when the call ends."""
 
     tables_complete = False  # every table nbgrader's gradebook has is in the file
+    inspector = None         # once they are: the one inspector, which remembers the table names
+    course_checked = None    # the course id whose row nbgrader has found or added in this call
 
     def dispose(self, close: bool = True) -> None:
         pass
@@ -212,6 +214,29 @@ class _CheckedSchemas:
             raise error
 
 
+def _inspect_call_engine(subject, raiseerr: bool = True):
+    """sqlalchemy.inspect, for nbgrader's gradebook openings (each asks for the file's table names):
+    a call engine whose tables are all there has one inspector, which keeps the names it read."""
+    if isinstance(subject, _CallEngine) and subject.tables_complete:
+        if subject.inspector is None:
+            subject.inspector = inspect(subject)
+        return subject.inspector
+    return inspect(subject, raiseerr)
+
+
+def _check_course_once(gradebook: Gradebook, course_id: str = "default_course", **kwargs):
+    """nbgrader's ``Gradebook.check_course`` (run at every opening: a query and a commit), once per
+    course and call engine: a gradebook this call has already found the course in, or added it to,
+    keeps it (nbgrader deletes no course). The opening ignores what it returns."""
+    engine = gradebook.engine
+    if isinstance(engine, _CallEngine) and not kwargs and engine.course_checked == course_id:
+        return None
+    course = _nbgrader_check_course(gradebook, course_id, **kwargs)
+    if isinstance(engine, _CallEngine):
+        engine.course_checked = course_id
+    return course
+
+
 def _create_missing_tables(bind, tables=None, checkfirst=True) -> None:
     """nbgrader's ``Base.metadata.create_all``, which it runs at every gradebook it opens (ten a
     submission), asking SQLite about each of its 13 tables in turn: one question first, the names of
@@ -229,6 +254,7 @@ def _create_missing_tables(bind, tables=None, checkfirst=True) -> None:
 
 
 _sqlalchemy_create_engine = nbgrader_api.create_engine
+_nbgrader_check_course = Gradebook.check_course
 _SCHEMAS = _CheckedSchemas()
 
 
@@ -237,11 +263,14 @@ def cheaper_bookkeeping():
     """While inside, nbgrader in this process reuses compiled SQL and checked schemas across the
     gradebooks and notebooks it opens (``_create_engine_sharing_compilation``, ``_CheckedSchemas``),
     one connection and session factory per SQLite gradebook (``_CallEngine``,
-    ``_sessionmaker_per_call_engine``), and checks a gradebook's tables once
-    (``_create_missing_tables``); what it reads, writes and rejects is unchanged. One nbgrader call
-    per ``with``: a gradebook file replaced inside it is read afresh only in the next."""
+    ``_sessionmaker_per_call_engine``), and checks a gradebook's tables and course once
+    (``_create_missing_tables``, ``_inspect_call_engine``, ``_check_course_once``); what it reads,
+    writes and rejects is unchanged. One nbgrader call per ``with``: a gradebook file replaced
+    inside it is read afresh only in the next."""
     nbgrader_api.create_engine = _create_engine_sharing_compilation
     nbgrader_api.sessionmaker = _sessionmaker_per_call_engine
+    nbgrader_api.inspect = _inspect_call_engine
+    Gradebook.check_course = _check_course_once
     nbgrader_format.jsonschema = _SCHEMAS
     nbgrader_api.Base.metadata.create_all = _create_missing_tables
     try:
@@ -249,6 +278,8 @@ def cheaper_bookkeeping():
     finally:
         nbgrader_api.create_engine = _sqlalchemy_create_engine
         nbgrader_api.sessionmaker = sessionmaker
+        nbgrader_api.inspect = inspect
+        Gradebook.check_course = _nbgrader_check_course
         nbgrader_format.jsonschema = jsonschema
         vars(nbgrader_api.Base.metadata).pop("create_all", None)
         for engine in _CALL_ENGINES.values():

@@ -18,6 +18,8 @@ from nbconvert.exporters import NotebookExporter
 from nbformat.v4.nbjson import BytesEncoder
 from nbformat.v4.rwbase import split_lines, strip_transient
 
+from autograder.lean_export import LeanExport
+
 # nbformat's JSON layout (nbformat.v4.nbjson.JSONWriter)
 _NBFORMAT_JSON = {"cls": BytesEncoder, "indent": 1, "sort_keys": True, "separators": (",", ": "),
                   "ensure_ascii": False}
@@ -97,7 +99,7 @@ def notebook_json(nb) -> str:
     return "".join(parts)
 
 
-class AutogradeNotebookExporter(NotebookExporter):
+class AutogradeNotebookExporter(LeanExport, NotebookExporter):
     """nbconvert's NotebookExporter, writing the same notebook file with less work:
 
     * the notebook it writes is the copy this export made (``Exporter.from_notebook_node``), so it
@@ -107,7 +109,8 @@ class AutogradeNotebookExporter(NotebookExporter):
       log what it finds;
     * it is serialised by ``notebook_json``.
 
-    A notebook written in another version than 4 goes through ``nbformat.writes`` as before.
+    A notebook written in another version than 4 goes through ``nbformat.writes`` as before. It
+    reads and preprocesses with a copy fewer (``LeanExport``).
     """
 
     def from_notebook_node(self, nb, resources=None, **kw):

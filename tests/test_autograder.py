@@ -244,14 +244,17 @@ def test_only_scratch_gradebooks_skip_sqlite_durability(tmp_path):
 def test_cheaper_bookkeeping_reads_each_file_afresh_and_still_rejects_bad_metadata(tmp_path):
     """Inside ``cheaper_bookkeeping`` (one nbgrader call) nbgrader's gradebooks share compiled SQL,
     and those of one file an engine and its connection: a gradebook file replaced at the same URL
-    between calls (a regraded submission's copy) is read afresh, a new file still gets its tables,
-    bad cell metadata is still refused, and nbgrader's own is put back."""
+    between calls (a regraded submission's copy) is read afresh, a new file still gets its tables
+    and course row (checked at a call's first opening), bad cell metadata is still refused, and
+    nbgrader's own is put back."""
     import jsonschema
     import nbgrader.api
     import pytest
     from nbgrader.nbgraderformat import MetadataValidator, ValidationError
     from nbgrader.nbgraderformat import common as nbgrader_format
+    from sqlalchemy import inspect
 
+    from autograder.course import COURSE_ID
     from autograder.nbgrader_calls import alembic_in_process, cheaper_bookkeeping, gradebook
 
     path = tmp_path / "gradebook.db"
@@ -264,7 +267,18 @@ def test_cheaper_bookkeeping_reads_each_file_afresh_and_still_rejects_bad_metada
             with gradebook(url) as gb, gradebook(url) as beside:
                 assert [s.id for s in gb.students] == [s.id for s in beside.students] == [learner]
                 assert gb.engine is beside.engine
+                # the course row nbgrader adds at the first opening, once; later openings skip the check
+                assert [c.id for c in gb.db.query(nbgrader.api.Course)] == [COURSE_ID]
+                assert gb.engine.course_checked == COURSE_ID
+                kept = nbgrader.api.inspect(gb.engine)  # the one inspector, which keeps the table names
+                assert kept is nbgrader.api.inspect(beside.engine)
+                assert kept.get_table_names() == inspect(gb.engine).get_table_names()
+                assert set(kept.get_table_names()) == {*nbgrader.api.Base.metadata.tables, "alembic_version"}
         assert gb.engine.pool.checkedin() == 0  # the call's end closed its connections
+    with sqlite3.connect(path) as db:  # a course row gone between calls is added again
+        db.execute("DELETE FROM course")
+    with alembic_in_process(), cheaper_bookkeeping(), gradebook(url) as gb:
+        assert [c.id for c in gb.db.query(nbgrader.api.Course)] == [COURSE_ID]
     with alembic_in_process(), cheaper_bookkeeping():
         cell = _test_cell("assert True")
         MetadataValidator().validate_cell(cell)
@@ -275,3 +289,5 @@ def test_cheaper_bookkeeping_reads_each_file_afresh_and_still_rejects_bad_metada
     assert nbgrader.api.sessionmaker.__module__.startswith("sqlalchemy")
     assert nbgrader_format.jsonschema is jsonschema
     assert "create_all" not in vars(nbgrader.api.Base.metadata)
+    assert nbgrader.api.inspect is inspect
+    assert nbgrader.api.Gradebook.check_course.__module__ == "nbgrader.api"
