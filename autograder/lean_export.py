@@ -1,4 +1,4 @@
-"""One read and one copy fewer per nbconvert export nbgrader runs in a grading worker.
+"""One validation and one copy fewer per nbconvert export that nbgrader runs in a grading worker.
 
 nbgrader exports each submission three times (sanitised, autograded, feedback page), and each
 export through nbconvert reads the notebook with ``nbformat.read``, which validates it only to
