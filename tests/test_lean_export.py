@@ -1,5 +1,6 @@
-"""The worker's exporters read and preprocess with a copy fewer (autograder/lean_export.py) and
-give exactly what nbconvert's own reading and preprocessing give, refusing what it refuses."""
+"""The worker's exporters read without validating and preprocess with a copy fewer
+(autograder/lean_export.py), and give exactly what nbconvert's own reading and preprocessing give,
+refusing what it refuses."""
 
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ def _exporters() -> list:
     return [autograde, FeedbackHTMLExporter(config=_feedback_config())]
 
 
-def _export_all(tmp_path, notebooks, monkeypatch) -> list[str]:
+def _export_all(tmp_path, notebooks, monkeypatch) -> list[tuple[str, str, str]]:
+    """(output, its extension, its name) of every notebook through each exporter, read from a file."""
     pages = []
     for exporter in _exporters():
         for index, nb in enumerate(notebooks):
